@@ -1,0 +1,32 @@
+// Small string helpers shared by every layer.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kitsune {
+
+std::string_view trim(std::string_view s);
+std::string to_lower(std::string_view s);
+std::string to_upper(std::string_view s);
+bool iequals(std::string_view a, std::string_view b);
+bool istarts_with(std::string_view s, std::string_view prefix);
+// Splits on `sep`, trimming each piece; empty pieces are dropped when skip_empty.
+std::vector<std::string> split(std::string_view s, char sep, bool skip_empty = true);
+std::string join(const std::vector<std::string>& parts, std::string_view sep);
+std::string hex(std::span<const std::uint8_t> bytes);
+// 8-4-4-4-12 lower-case form of 16 bytes, as Java's UUID.toString prints them.
+std::string uuid_string(std::span<const std::uint8_t> bytes16);
+
+// Compares without revealing through timing where two secrets first differ.
+bool constant_time_equals(std::string_view a, std::string_view b);
+
+// Matches a JDBC metadata pattern: '%' any run, '_' one character, '\' escapes the next one.
+// Case-insensitive, as HiveServer2 identifiers are. A null/empty pattern is not handled here.
+// For clients that send regular-expression style patterns (impyla), ".*" and "*" mean any run.
+bool like_match(std::string_view pattern, std::string_view text);
+
+}  // namespace kitsune

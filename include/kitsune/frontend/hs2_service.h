@@ -1,0 +1,46 @@
+// Hs2Service: what a TCLIService implementation (the gateway's session layer, or an engine's
+// backend) provides to the frontend, one coroutine per RPC.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "kitsune/common/asio.h"
+#include "kitsune/common/status.h"
+#include "kitsune/tcli/methods.h"
+#include "kitsune/tcli/tcli.h"
+
+namespace kitsune::frontend {
+
+// Who makes a call, and over what.
+struct CallContext {
+  std::uint64_t connection_id = 0;
+  std::string peer;       // "ip:port"
+  std::string peer_ip;
+  std::string principal;  // the user the transport authenticated; empty with NOSASL
+  std::string mechanism;  // "PLAIN", "GSSAPI", or "NOSASL"
+};
+
+// Each method returns the response, or a Status that the frontend turns into the response's
+// TStatus (the one place where that happens). A response returned as a value keeps the status
+// it carries (SUCCESS unless the service set another). Methods are awaited on the connection's
+// strand; an implementation must not block it.
+class Hs2Service {
+ public:
+  virtual ~Hs2Service() = default;
+
+#define KITSUNE_DECLARE_HS2_METHOD(Method, snake)                         \
+  virtual awaitable<Result<tcli::T##Method##Resp>> snake(const CallContext& ctx, \
+                                                         const tcli::T##Method##Req& req) = 0;
+  KITSUNE_TCLI_METHODS(KITSUNE_DECLARE_HS2_METHOD)
+#undef KITSUNE_DECLARE_HS2_METHOD
+
+  // The connection that made calls under ctx.connection_id is gone (sessions it opened may need
+  // closing, per kyuubi.session.close.on.disconnect).
+  virtual awaitable<void> on_disconnect(const CallContext& ctx) = 0;
+};
+
+// The TStatus for a Status: SUCCESS, INVALID_HANDLE, or ERROR with message, SQLSTATE and code.
+tcli::TStatus to_tstatus(const Status& status);
+
+}  // namespace kitsune::frontend

@@ -1,0 +1,73 @@
+// ThriftBinaryFrontend: the TCP listener for TCLIService over NOSASL or SASL, one coroutine per
+// connection, dispatching every call to an Hs2Service.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "kitsune/auth/authenticator.h"
+#include "kitsune/common/asio.h"
+#include "kitsune/common/status.h"
+#include "kitsune/config/conf.h"
+#include "kitsune/frontend/hs2_service.h"
+#include "kitsune/transport/thrift_transport.h"
+
+namespace kitsune::frontend {
+
+struct FrontendOptions {
+  std::string name = "frontend";  // for log lines
+  std::string host;               // empty: the address the host name resolves to
+  int port = 10009;               // 0: the operating system picks
+  bool nosasl = false;            // raw Thrift; otherwise SASL (PLAIN)
+  transport::TransportLimits limits;
+  std::chrono::milliseconds login_timeout{20000};
+  std::size_t max_sasl_negotiation_bytes = 262144;
+
+  // From kyuubi.frontend.thrift.binary.* and friends, and kyuubi.authentication.
+  static Result<FrontendOptions> from_conf(const config::Conf& conf);
+};
+
+// The address a server binds to and advertises when no host is configured: the first address the
+// host name resolves to, else the loopback address (Kyuubi's rule).
+std::string local_host_address();
+
+class ThriftBinaryFrontend {
+ public:
+  // `service` and `authenticator` must outlive the frontend; the authenticator may be null when
+  // options.nosasl is set.
+  ThriftBinaryFrontend(asio::io_context& io, FrontendOptions options, Hs2Service& service,
+                       std::shared_ptr<auth::PasswordAuthenticator> authenticator);
+  ~ThriftBinaryFrontend();
+
+  // Binds and listens (failing here, not later, when the address is taken), then accepts.
+  Result<tcp::endpoint> start();
+
+  // Stops accepting and closes every connection; their sessions see on_disconnect. Any thread.
+  void stop();
+
+  std::size_t connection_count() const;
+
+ private:
+  class Connection;
+
+  awaitable<void> accept_loop();
+  awaitable<void> serve(tcp::socket socket, std::uint64_t id);
+
+  asio::io_context& io_;
+  FrontendOptions options_;
+  Hs2Service& service_;
+  std::shared_ptr<auth::PasswordAuthenticator> authenticator_;
+  asio::strand<asio::io_context::executor_type> accept_strand_;
+  tcp::acceptor acceptor_;
+  std::atomic<std::uint64_t> next_id_{1};
+  std::atomic<bool> stopping_{false};
+  mutable std::mutex mu_;
+  std::unordered_map<std::uint64_t, std::weak_ptr<transport::ThriftTransport>> connections_;
+};
+
+}  // namespace kitsune::frontend

@@ -1,0 +1,100 @@
+// Dispatcher: one templated handler per TCLIService method, and the Status -> TStatus mapping.
+#include "dispatcher.h"
+
+#include "kitsune/common/log.h"
+
+namespace kitsune::frontend {
+namespace {
+
+using apache::thrift::TApplicationException;
+using transport::MessageType;
+
+// Fills an error response: its status, plus any required field that must still be valid.
+template <typename Resp>
+void fill_error(Resp& resp, const Status& status) {
+  resp.status = to_tstatus(status);
+  if constexpr (std::is_same_v<Resp, tcli::TGetInfoResp>) {
+    // infoValue is required even on error; Kyuubi sends lenValue 0.
+    resp.infoValue.__set_lenValue(0);
+  }
+}
+
+}  // namespace
+
+tcli::TStatus to_tstatus(const Status& status) {
+  tcli::TStatus t;
+  if (status.is_ok()) {
+    t.statusCode = tcli::TStatusCode::SUCCESS_STATUS;
+    return t;
+  }
+  t.statusCode = status.code() == StatusCode::kInvalidHandle
+                     ? tcli::TStatusCode::INVALID_HANDLE_STATUS
+                     : tcli::TStatusCode::ERROR_STATUS;
+  t.__set_errorMessage(status.message());
+  if (!status.sql_state().empty()) t.__set_sqlState(status.sql_state());
+  t.__set_errorCode(status.error_code());
+  // infoMessages stays unset: Hive JDBC parses it as a Java stack trace and fails on odd input.
+  return t;
+}
+
+template <typename Args, typename ResultStruct, auto Method>
+awaitable<std::span<const std::uint8_t>> Dispatcher::handle(const CallContext& ctx,
+                                                            std::span<const std::uint8_t> message,
+                                                            const transport::MessageHeader& header,
+                                                            transport::MessageEncoder& encoder) {
+  Args args;
+  Status decoded = transport::decode_message(message, max_message_bytes_, nullptr, args);
+  if (!decoded.is_ok()) {
+    co_return encoder.encode_exception(header.name, header.seqid,
+                                       TApplicationException::PROTOCOL_ERROR, decoded.message());
+  }
+  auto response = co_await (service_.*Method)(ctx, args.req);
+  ResultStruct result;
+  if (response.is_ok()) {
+    result.success = std::move(response).value();
+  } else if constexpr (requires { result.success.status; }) {
+    fill_error(result.success, response.status());
+  } else {
+    // GetQueryId's response has no status: the only way to fail is an application exception.
+    co_return encoder.encode_exception(header.name, header.seqid,
+                                       TApplicationException::INTERNAL_ERROR,
+                                       response.status().message());
+  }
+  result.__isset.success = true;
+  co_return encoder.encode(header.name, MessageType::kReply, header.seqid, result);
+}
+
+Dispatcher::Dispatcher(Hs2Service& service, std::size_t max_message_bytes)
+    : service_(service), max_message_bytes_(max_message_bytes) {
+#define KITSUNE_REGISTER_HANDLER(Method, snake)                                             \
+  handlers_.emplace(#Method, &Dispatcher::handle<tcli::TCLIService_##Method##_args,         \
+                                                 tcli::TCLIService_##Method##_result,        \
+                                                 &Hs2Service::snake>);
+  KITSUNE_TCLI_METHODS(KITSUNE_REGISTER_HANDLER)
+#undef KITSUNE_REGISTER_HANDLER
+}
+
+awaitable<Result<std::span<const std::uint8_t>>> Dispatcher::dispatch(
+    const CallContext& ctx, std::span<const std::uint8_t> message,
+    transport::MessageEncoder& encoder) {
+  auto header = transport::parse_message_header(message);
+  if (!header) co_return header.status();
+  if (header->type != MessageType::kCall && header->type != MessageType::kOneway) {
+    co_return encoder.encode_exception(header->name, header->seqid,
+                                       TApplicationException::INVALID_MESSAGE_TYPE,
+                                       "expected a call message");
+  }
+  auto it = handlers_.find(header->name);
+  if (it == handlers_.end()) {
+    logger("frontend")->debug("[C{}] unknown method '{}'", ctx.connection_id, header->name);
+    co_return encoder.encode_exception(header->name, header->seqid,
+                                       TApplicationException::UNKNOWN_METHOD,
+                                       "Invalid method name: '" + header->name + "'");
+  }
+  logger("frontend")->trace("[C{}] call {} seqid={}", ctx.connection_id, header->name, header->seqid);
+  auto reply = co_await (this->*(it->second))(ctx, message, *header, encoder);
+  if (header->type == MessageType::kOneway) co_return std::span<const std::uint8_t>{};
+  co_return reply;
+}
+
+}  // namespace kitsune::frontend

@@ -1,0 +1,41 @@
+// Dispatcher: decodes one TCLIService call, awaits the Hs2Service method, encodes the reply.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <unordered_map>
+
+#include "kitsune/frontend/hs2_service.h"
+#include "kitsune/transport/thrift_codec.h"
+
+namespace kitsune::frontend {
+
+class Dispatcher {
+ public:
+  Dispatcher(Hs2Service& service, std::size_t max_message_bytes);
+
+  // The encoded reply to `message` (valid until the encoder's next use), or an empty span for a
+  // oneway call. Unknown methods and undecodable arguments get a TApplicationException reply and
+  // leave the connection usable; only a header that cannot be read fails.
+  awaitable<Result<std::span<const std::uint8_t>>> dispatch(const CallContext& ctx,
+                                                            std::span<const std::uint8_t> message,
+                                                            transport::MessageEncoder& encoder);
+
+ private:
+  using Handler = awaitable<std::span<const std::uint8_t>> (Dispatcher::*)(
+      const CallContext&, std::span<const std::uint8_t>, const transport::MessageHeader&,
+      transport::MessageEncoder&);
+
+  template <typename Args, typename ResultStruct, auto Method>
+  awaitable<std::span<const std::uint8_t>> handle(const CallContext& ctx,
+                                                  std::span<const std::uint8_t> message,
+                                                  const transport::MessageHeader& header,
+                                                  transport::MessageEncoder& encoder);
+
+  Hs2Service& service_;
+  const std::size_t max_message_bytes_;
+  std::unordered_map<std::string_view, Handler> handlers_;
+};
+
+}  // namespace kitsune::frontend

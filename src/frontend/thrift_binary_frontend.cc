@@ -1,0 +1,299 @@
+// ThriftBinaryFrontend: accept loop, transport detection from the first byte, login, and the
+// per-connection call loop.
+#include "kitsune/frontend/thrift_binary_frontend.h"
+
+#include <netdb.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cstdio>
+
+#include "dispatcher.h"
+#include "kitsune/common/log.h"
+#include "kitsune/transport/sasl.h"
+#include "kitsune/transport/thrift_codec.h"
+
+namespace kitsune::frontend {
+namespace {
+
+using transport::ThriftTransport;
+
+enum class Speaks { kBinary, kSasl, kTls, kHttp, kUnknown };
+
+Speaks classify(std::uint8_t first) {
+  if (first == 0x80) return Speaks::kBinary;  // strict TBinaryProtocol version word
+  if (first == 0x01) return Speaks::kSasl;    // SASL START
+  if (first == 0x16) return Speaks::kTls;     // TLS handshake record
+  if (std::isupper(first)) return Speaks::kHttp;  // GET, POST, HEAD, PUT, OPTIONS...
+  return Speaks::kUnknown;
+}
+
+std::string byte_hex(std::uint8_t b) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "0x%02x", b);
+  return buf;
+}
+
+}  // namespace
+
+std::string local_host_address() {
+  char name[256] = {};
+  if (gethostname(name, sizeof name - 1) == 0) {
+    addrinfo hints{};
+    hints.ai_family = AF_INET;
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* res = nullptr;
+    if (getaddrinfo(name, nullptr, &hints, &res) == 0 && res) {
+      char host[NI_MAXHOST] = {};
+      const bool ok = getnameinfo(res->ai_addr, res->ai_addrlen, host, sizeof host, nullptr, 0,
+                                  NI_NUMERICHOST) == 0;
+      freeaddrinfo(res);
+      if (ok) return host;
+    }
+  }
+  return "127.0.0.1";
+}
+
+Result<FrontendOptions> FrontendOptions::from_conf(const config::Conf& conf) {
+  namespace k = config::keys;
+  FrontendOptions o;
+  o.host = conf.get(k::kFrontendThriftBinaryBindHost);
+  o.port = conf.get(k::kFrontendThriftBinaryBindPort);
+  if (o.port < 0 || o.port > 65535) {
+    return Status::error("kyuubi.frontend.thrift.binary.bind.port: " + std::to_string(o.port) +
+                         " is not a port number");
+  }
+  auto auth = auth::read_auth_settings(conf);
+  if (!auth) return auth.status();
+  o.nosasl = auth->nosasl;
+  auto positive = [](std::int64_t v, std::string_view key) -> Result<std::size_t> {
+    if (v <= 0) return Status::error(std::string(key) + " must be positive");
+    return static_cast<std::size_t>(v);
+  };
+  auto max_message = positive(conf.get(k::kFrontendThriftMaxMessageSize),
+                              "kyuubi.frontend.thrift.max.message.size");
+  if (!max_message) return max_message.status();
+  auto max_frame = positive(conf.get(k::kFrontendThriftMaxFrameSize),
+                            "kitsune.frontend.thrift.max.frame.size");
+  if (!max_frame) return max_frame.status();
+  auto max_sasl = positive(conf.get(k::kFrontendSaslMaxNegotiationSize),
+                           "kitsune.frontend.sasl.max.negotiation.size");
+  if (!max_sasl) return max_sasl.status();
+  o.limits.max_message_bytes = *max_message;
+  o.limits.max_frame_bytes = *max_frame;
+  o.limits.read_timeout = conf.get(k::kFrontendReadTimeout);
+  o.limits.idle_timeout = conf.get(k::kFrontendConnectionIdleTimeout);
+  o.login_timeout = conf.get(k::kFrontendLoginTimeout);
+  o.max_sasl_negotiation_bytes = *max_sasl;
+  if (o.limits.read_timeout.count() <= 0 || o.login_timeout.count() <= 0 ||
+      o.limits.idle_timeout.count() <= 0) {
+    return Status::error("frontend timeouts must be positive");
+  }
+  return o;
+}
+
+ThriftBinaryFrontend::ThriftBinaryFrontend(asio::io_context& io, FrontendOptions options,
+                                           Hs2Service& service,
+                                           std::shared_ptr<auth::PasswordAuthenticator> authenticator)
+    : io_(io),
+      options_(std::move(options)),
+      service_(service),
+      authenticator_(std::move(authenticator)),
+      accept_strand_(asio::make_strand(io)),
+      acceptor_(accept_strand_) {}
+
+ThriftBinaryFrontend::~ThriftBinaryFrontend() = default;
+
+Result<tcp::endpoint> ThriftBinaryFrontend::start() {
+  const std::string host = options_.host.empty() ? local_host_address() : options_.host;
+  error_code ec;
+  tcp::resolver resolver(io_);
+  auto results = resolver.resolve(host, std::to_string(options_.port),
+                                  tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+  if (ec || results.empty()) {
+    return Status::error("cannot resolve bind host '" + host + "': " + ec.message());
+  }
+  const tcp::endpoint ep = results.begin()->endpoint();
+  acceptor_.open(ep.protocol(), ec);
+  if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(ep, ec);
+  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return Status::unavailable("cannot listen on " + host + ":" + std::to_string(options_.port) +
+                               ": " + ec.message());
+  }
+  auto bound = acceptor_.local_endpoint(ec);
+  asio::co_spawn(accept_strand_, accept_loop(), asio::detached);
+  return bound;
+}
+
+void ThriftBinaryFrontend::stop() {
+  if (stopping_.exchange(true)) return;
+  asio::post(accept_strand_, [this] {
+    error_code ignored;
+    acceptor_.close(ignored);
+  });
+  std::lock_guard lock(mu_);
+  for (auto& [id, weak] : connections_) {
+    if (auto t = weak.lock()) {
+      asio::post(t->get_executor(), [weak = weak] {
+        if (auto live = weak.lock()) live->close();
+      });
+    }
+  }
+}
+
+std::size_t ThriftBinaryFrontend::connection_count() const {
+  std::lock_guard lock(mu_);
+  return connections_.size();
+}
+
+awaitable<void> ThriftBinaryFrontend::accept_loop() {
+  auto log = logger("frontend");
+  asio::steady_timer backoff(accept_strand_);
+  while (!stopping_) {
+    // Each connection gets its own strand: its coroutine, socket and timers never run
+    // concurrently, whatever the number of I/O threads.
+    tcp::socket socket(asio::make_strand(io_));
+    error_code ec;
+    co_await acceptor_.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) {
+      if (stopping_ || ec == asio::error::operation_aborted || !acceptor_.is_open()) break;
+      // Out of file descriptors and the like: say so, wait a little, keep the listener.
+      log->warn("{}: accept failed: {}", options_.name, ec.message());
+      backoff.expires_after(std::chrono::milliseconds(100));
+      co_await backoff.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      continue;
+    }
+    const std::uint64_t id = next_id_++;
+    auto executor = socket.get_executor();
+    asio::co_spawn(executor, serve(std::move(socket), id), asio::detached);
+  }
+}
+
+awaitable<void> ThriftBinaryFrontend::serve(tcp::socket socket, std::uint64_t id) {
+  auto log = logger("frontend");
+  auto transport = std::make_shared<ThriftTransport>(std::move(socket), options_.limits);
+  {
+    std::lock_guard lock(mu_);
+    connections_.emplace(id, transport);
+  }
+  if (stopping_) transport->close();
+
+  CallContext ctx;
+  ctx.connection_id = id;
+  ctx.peer = transport->peer();
+  ctx.peer_ip = transport->peer_ip();
+  bool ready = false;
+  try {
+    log->debug("[C{}] {} connected", id, ctx.peer);
+    const auto login_deadline = ThriftTransport::Clock::now() + options_.login_timeout;
+    auto first = co_await transport->peek_byte(login_deadline);
+    if (!first) {
+      if (first.status().code() == StatusCode::kTimedOut) {
+        log->info("[C{}] {} sent nothing within the login timeout; closing", id, ctx.peer);
+      } else {
+        log->debug("[C{}] {} closed before speaking", id, ctx.peer);
+      }
+    } else {
+      const Speaks speaks = classify(*first);
+      const std::string expected = options_.nosasl ? "unframed Thrift (NOSASL)" : "SASL";
+      if (speaks == Speaks::kBinary && !options_.nosasl) {
+        log->warn("[C{}] {} speaks unframed Thrift (a NOSASL client) but this server expects "
+                  "SASL (kyuubi.authentication is not NOSASL); closing",
+                  id, ctx.peer);
+      } else if (speaks == Speaks::kSasl && options_.nosasl) {
+        log->warn("[C{}] {} speaks SASL but this server expects unframed Thrift "
+                  "(kyuubi.authentication=NOSASL); closing",
+                  id, ctx.peer);
+        // Answer in the client's own framing, so that it can show the reason.
+        auto refusal = transport::encode_sasl_message(
+            transport::SaslStatus::kError,
+            "this server uses NOSASL (kyuubi.authentication=NOSASL); connect without SASL");
+        (void)co_await transport->write_all(refusal, login_deadline);
+      } else if (speaks == Speaks::kTls) {
+        log->warn("[C{}] {} speaks TLS, which is not enabled on this port; closing", id, ctx.peer);
+      } else if (speaks == Speaks::kHttp) {
+        log->warn("[C{}] {} speaks HTTP on the Thrift binary port; closing", id, ctx.peer);
+        const std::string body = "This port speaks HiveServer2 Thrift binary, not HTTP.\n";
+        const std::string refusal =
+            "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: close\r\n"
+            "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+        (void)co_await transport->write_all(
+            {reinterpret_cast<const std::uint8_t*>(refusal.data()), refusal.size()},
+            login_deadline);
+      } else if (speaks == Speaks::kUnknown) {
+        log->warn("[C{}] {} sent {} as its first byte, which is neither {} nor any known "
+                  "protocol; closing",
+                  id, ctx.peer, byte_hex(*first), expected);
+      } else if (speaks == Speaks::kSasl) {
+        auth::ClientInfo client{ctx.peer_ip, id};
+        auto authenticator = authenticator_;
+        transport::SaslMechanismFactory mechanisms =
+            [authenticator, client](std::string_view name) -> std::unique_ptr<transport::SaslServerMechanism> {
+          if (name == "PLAIN" && authenticator) {
+            return transport::make_plain_mechanism(authenticator, client);
+          }
+          return nullptr;
+        };
+        auto identity = co_await transport::sasl_server_handshake(
+            *transport, mechanisms, options_.max_sasl_negotiation_bytes, login_deadline);
+        if (!identity) {
+          log->warn("[C{}] {} login failed: {}", id, ctx.peer, identity.status().message());
+        } else {
+          ctx.principal = identity->user;
+          ctx.mechanism = identity->mechanism;
+          ready = true;
+          log->debug("[C{}] {} authenticated as {} with {}", id, ctx.peer, ctx.principal,
+                     ctx.mechanism);
+        }
+      } else {  // unframed Thrift on a NOSASL port
+        ctx.mechanism = "NOSASL";
+        ready = true;
+      }
+    }
+
+    Dispatcher dispatcher(service_, options_.limits.max_message_bytes);
+    transport::MessageEncoder encoder;
+    while (ready) {
+      auto message = co_await transport->read_message();
+      if (!message) {
+        const Status& s = message.status();
+        if (s.code() == StatusCode::kUnavailable && s.message() == "closed") {
+          log->debug("[C{}] {} disconnected", id, ctx.peer);
+        } else if (s.code() == StatusCode::kTimedOut) {
+          log->info("[C{}] {} closed: {}", id, ctx.peer, s.message());
+        } else {
+          log->warn("[C{}] {} closing the connection: {}", id, ctx.peer, s.message());
+        }
+        break;
+      }
+      auto reply = co_await dispatcher.dispatch(ctx, *message, encoder);
+      if (!reply) {
+        log->warn("[C{}] {} closing the connection: {}", id, ctx.peer, reply.status().message());
+        break;
+      }
+      if (reply->empty()) continue;
+      Status written = co_await transport->write_message(*reply);
+      if (!written.is_ok()) {
+        log->info("[C{}] {} closed while writing a reply: {}", id, ctx.peer, written.message());
+        break;
+      }
+    }
+  } catch (const std::exception& e) {
+    // A bug: it costs this connection only.
+    log->error("[C{}] {} internal error, closing the connection: {}", id, ctx.peer, e.what());
+  }
+  transport->close();
+  if (ready) {
+    try {
+      co_await service_.on_disconnect(ctx);
+    } catch (const std::exception& e) {
+      log->error("[C{}] internal error while cleaning up: {}", id, e.what());
+    }
+  }
+  std::lock_guard lock(mu_);
+  connections_.erase(id);
+}
+
+}  // namespace kitsune::frontend
