@@ -68,9 +68,13 @@ awaitable<Result<std::unique_ptr<Hs2Client>>> Hs2Client::connect(ClientOptions o
   co_return std::unique_ptr<Hs2Client>(new Hs2Client(std::move(t), options.max_message_bytes));
 }
 
-void Hs2Client::close() { transport_->close(); }
+void Hs2Client::close() {
+  transport_->close();
+}
 
-bool Hs2Client::is_open() const { return transport_->is_open(); }
+bool Hs2Client::is_open() const {
+  return transport_->is_open();
+}
 
 awaitable<Result<std::span<const std::uint8_t>>> Hs2Client::call_raw(
     std::span<const std::uint8_t> request) {
@@ -108,7 +112,7 @@ awaitable<Result<Resp>> Hs2Client::call(const char* method, const Req& req) {
   co_return response;
 }
 
-#define KITSUNE_DEFINE_CLIENT_METHOD(Method, snake)                                           \
+#define KITSUNE_DEFINE_CLIENT_METHOD(Method, snake)                                            \
   awaitable<Result<tcli::T##Method##Resp>> Hs2Client::snake(const tcli::T##Method##Req& req) { \
     return call<tcli::TCLIService_##Method##_pargs, tcli::TCLIService_##Method##_presult,      \
                 tcli::T##Method##Req, tcli::T##Method##Resp>(#Method, req);                    \

@@ -14,13 +14,13 @@ void AsyncEvent::notify_all() {
     std::lock_guard lock(mu_);
     ++generation_;
     woken.swap(waiters_);
-    for (auto& w : woken) w->notified = true;
+    for (auto& w : woken)
+      w->notified = true;
   }
   for (auto& w : woken) {
     // Runs on the waiter's executor, so it never races the waiter itself. Setting the expiry in
     // the past both cancels a pending wait and makes a wait that has not started yet return.
-    asio::post(w->timer.get_executor(),
-               [w] { w->timer.expires_at(Clock::time_point::min()); });
+    asio::post(w->timer.get_executor(), [w] { w->timer.expires_at(Clock::time_point::min()); });
   }
 }
 

@@ -54,8 +54,8 @@ void BlockingPool::worker() {
     if (queue_.empty()) {
       if (stopping_) break;
       ++idle_;
-      bool woke = cv_.wait_for(lock, idle_keepalive_,
-                               [this] { return !queue_.empty() || stopping_; });
+      bool woke =
+          cv_.wait_for(lock, idle_keepalive_, [this] { return !queue_.empty() || stopping_; });
       --idle_;
       if (!woke) break;  // idle too long
       continue;

@@ -8,26 +8,29 @@ namespace kitsune {
 
 std::string_view trim(std::string_view s) {
   auto is_space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  while (!s.empty() && is_space(s.front()))
+    s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back()))
+    s.remove_suffix(1);
   return s;
 }
 
 std::string to_lower(std::string_view s) {
   std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (auto& c : out)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
 
 std::string to_upper(std::string_view s) {
   std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (auto& c : out)
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return out;
 }
 
 bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) ==
                   std::tolower(static_cast<unsigned char>(y));
          });
@@ -117,7 +120,9 @@ std::vector<Token> compile_pattern(std::string_view p) {
 
 bool like_match(std::string_view pattern, std::string_view text) {
   const auto tokens = compile_pattern(pattern);
-  auto lower = [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); };
+  auto lower = [](char c) {
+    return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  };
   // Greedy matcher with one backtrack point per run, linear in practice.
   std::size_t t = 0, s = 0;
   std::size_t star_t = std::string_view::npos, star_s = 0;
@@ -126,8 +131,7 @@ bool like_match(std::string_view pattern, std::string_view text) {
       star_t = t++;
       star_s = s;
     } else if (t < tokens.size() &&
-               (tokens[t].kind == TokenKind::kAnyOne ||
-                lower(tokens[t].c) == lower(text[s]))) {
+               (tokens[t].kind == TokenKind::kAnyOne || lower(tokens[t].c) == lower(text[s]))) {
       ++t;
       ++s;
     } else if (star_t != std::string_view::npos) {
@@ -137,7 +141,8 @@ bool like_match(std::string_view pattern, std::string_view text) {
       return false;
     }
   }
-  while (t < tokens.size() && tokens[t].kind == TokenKind::kAnyRun) ++t;
+  while (t < tokens.size() && tokens[t].kind == TokenKind::kAnyRun)
+    ++t;
   return t == tokens.size();
 }
 

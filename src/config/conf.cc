@@ -34,7 +34,8 @@ bool take_number(std::string_view& s, double& out) {
   std::size_t i = 0;
   if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
   std::size_t digits_start = i;
-  while (i < s.size() && ((s[i] >= '0' && s[i] <= '9') || s[i] == '.' || s[i] == ',')) ++i;
+  while (i < s.size() && ((s[i] >= '0' && s[i] <= '9') || s[i] == '.' || s[i] == ','))
+    ++i;
   if (i == digits_start) return false;
   std::string num(s.substr(0, i));
   for (auto& c : num) {
@@ -52,8 +53,10 @@ bool take_number(std::string_view& s, double& out) {
 Result<Duration> parse_duration(std::string_view text) {
   auto t = trim(text);
   auto bad = [&] {
-    return Status::error("expected a duration such as PT30S, PT5M, P1D or a number of "
-                         "milliseconds, got '" + std::string(t) + "'");
+    return Status::error(
+        "expected a duration such as PT30S, PT5M, P1D or a number of "
+        "milliseconds, got '" +
+        std::string(t) + "'");
   };
   if (t.empty()) return bad();
   if (auto ms = parse_long(t); ms.is_ok()) return Duration(*ms);
@@ -127,11 +130,13 @@ Status validate_value(const KeyDef& def, std::string_view text) {
   }
   if (!def.choices.empty()) {
     const auto allowed = split(def.choices, ',');
-    std::vector<std::string> values =
-        def.type == ValueType::kList ? split(text, ',') : std::vector<std::string>{std::string(trim(text))};
+    std::vector<std::string> values = def.type == ValueType::kList
+                                          ? split(text, ',')
+                                          : std::vector<std::string>{std::string(trim(text))};
     for (const auto& v : values) {
       bool ok = false;
-      for (const auto& a : allowed) ok = ok || iequals(a, v);
+      for (const auto& a : allowed)
+        ok = ok || iequals(a, v);
       if (!ok) {
         return Status::error(std::string(def.name) + ": '" + v + "' is not one of " +
                              std::string(def.choices));
@@ -164,14 +169,18 @@ Result<Conf> Conf::from_args(const std::vector<std::string>& args, std::vector<s
   return conf;
 }
 
-void Conf::set(std::string key, std::string value) { entries_[std::move(key)] = std::move(value); }
+void Conf::set(std::string key, std::string value) {
+  entries_[std::move(key)] = std::move(value);
+}
 
 void Conf::unset(std::string_view key) {
   auto it = entries_.find(key);
   if (it != entries_.end()) entries_.erase(it);
 }
 
-bool Conf::contains(std::string_view key) const { return entries_.find(key) != entries_.end(); }
+bool Conf::contains(std::string_view key) const {
+  return entries_.find(key) != entries_.end();
+}
 
 std::optional<std::string> Conf::raw(std::string_view key) const {
   auto it = entries_.find(key);
@@ -180,7 +189,8 @@ std::optional<std::string> Conf::raw(std::string_view key) const {
 }
 
 void Conf::merge(const Conf& other) {
-  for (const auto& [k, v] : other.entries_) entries_[k] = v;
+  for (const auto& [k, v] : other.entries_)
+    entries_[k] = v;
 }
 
 std::optional<std::string_view> Conf::lookup(const KeyDef& def) const {
@@ -237,7 +247,8 @@ template <>
 List convert<List>(const KeyDef& def, std::string_view text) {
   auto parts = split(text, ',');
   if (!def.choices.empty()) {
-    for (auto& p : parts) p = to_upper(p);
+    for (auto& p : parts)
+      p = to_upper(p);
   }
   return parts;
 }

@@ -7,9 +7,10 @@ namespace kitsune::config {
 namespace {
 
 constexpr KeyDef kTable[] = {
-#define KITSUNE_KEY_DEF(id, cpp_type, value_type, name, has_default, default_value, scope, \
-                        fallback, choices, doc)                                           \
-  KeyDef{name, ValueType::value_type, has_default, default_value, Scope::scope, fallback, choices, doc},
+#define KITSUNE_KEY_DEF(id, cpp_type, value_type, name, has_default, default_value, scope,         \
+                        fallback, choices, doc)                                                    \
+  KeyDef{name, ValueType::value_type, has_default, default_value, Scope::scope, fallback, choices, \
+         doc},
     KITSUNE_CONFIG_KEYS(KITSUNE_KEY_DEF)
 #undef KITSUNE_KEY_DEF
 };
@@ -29,12 +30,15 @@ KITSUNE_CONFIG_KEYS(KITSUNE_DEFINE_KEY)
 #undef KITSUNE_DEFINE_KEY
 }  // namespace keys
 
-std::span<const KeyDef> all_keys() { return kTable; }
+std::span<const KeyDef> all_keys() {
+  return kTable;
+}
 
 const KeyDef* find_key(std::string_view name) {
   static const auto* index = [] {
     auto* m = new std::unordered_map<std::string_view, const KeyDef*>();
-    for (const auto& def : kTable) m->emplace(def.name, &def);
+    for (const auto& def : kTable)
+      m->emplace(def.name, &def);
     return m;
   }();
   auto it = index->find(name);
@@ -43,21 +47,30 @@ const KeyDef* find_key(std::string_view name) {
 
 std::string_view to_string(ValueType type) {
   switch (type) {
-    case ValueType::kString: return "string";
-    case ValueType::kBool: return "boolean";
-    case ValueType::kInt: return "int";
-    case ValueType::kLong: return "long";
-    case ValueType::kDuration: return "duration";
-    case ValueType::kList: return "list";
+    case ValueType::kString:
+      return "string";
+    case ValueType::kBool:
+      return "boolean";
+    case ValueType::kInt:
+      return "int";
+    case ValueType::kLong:
+      return "long";
+    case ValueType::kDuration:
+      return "duration";
+    case ValueType::kList:
+      return "list";
   }
   return "string";
 }
 
 std::string_view to_string(Scope scope) {
   switch (scope) {
-    case Scope::kServer: return "server";
-    case Scope::kClient: return "client";
-    case Scope::kEngineLaunch: return "engine launch";
+    case Scope::kServer:
+      return "server";
+    case Scope::kClient:
+      return "client";
+    case Scope::kEngineLaunch:
+      return "engine launch";
   }
   return "server";
 }

@@ -66,10 +66,10 @@ awaitable<std::span<const std::uint8_t>> Dispatcher::handle(const CallContext& c
 
 Dispatcher::Dispatcher(Hs2Service& service, std::size_t max_message_bytes)
     : service_(service), max_message_bytes_(max_message_bytes) {
-#define KITSUNE_REGISTER_HANDLER(Method, snake)                                             \
-  handlers_.emplace(#Method, &Dispatcher::handle<tcli::TCLIService_##Method##_args,         \
-                                                 tcli::TCLIService_##Method##_result,        \
-                                                 &Hs2Service::snake>);
+#define KITSUNE_REGISTER_HANDLER(Method, snake)                            \
+  handlers_.emplace(#Method,                                               \
+                    &Dispatcher::handle<tcli::TCLIService_##Method##_args, \
+                                        tcli::TCLIService_##Method##_result, &Hs2Service::snake>);
   KITSUNE_TCLI_METHODS(KITSUNE_REGISTER_HANDLER)
 #undef KITSUNE_REGISTER_HANDLER
 }
@@ -91,7 +91,8 @@ awaitable<Result<std::span<const std::uint8_t>>> Dispatcher::dispatch(
                                        TApplicationException::UNKNOWN_METHOD,
                                        "Invalid method name: '" + header->name + "'");
   }
-  logger("frontend")->trace("[C{}] call {} seqid={}", ctx.connection_id, header->name, header->seqid);
+  logger("frontend")
+      ->trace("[C{}] call {} seqid={}", ctx.connection_id, header->name, header->seqid);
   auto reply = co_await (this->*(it->second))(ctx, message, *header, encoder);
   if (header->type == MessageType::kOneway) co_return std::span<const std::uint8_t>{};
   co_return reply;

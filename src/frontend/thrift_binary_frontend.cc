@@ -21,9 +21,9 @@ using transport::ThriftTransport;
 enum class Speaks { kBinary, kSasl, kTls, kHttp, kUnknown };
 
 Speaks classify(std::uint8_t first) {
-  if (first == 0x80) return Speaks::kBinary;  // strict TBinaryProtocol version word
-  if (first == 0x01) return Speaks::kSasl;    // SASL START
-  if (first == 0x16) return Speaks::kTls;     // TLS handshake record
+  if (first == 0x80) return Speaks::kBinary;      // strict TBinaryProtocol version word
+  if (first == 0x01) return Speaks::kSasl;        // SASL START
+  if (first == 0x16) return Speaks::kTls;         // TLS handshake record
   if (std::isupper(first)) return Speaks::kHttp;  // GET, POST, HEAD, PUT, OPTIONS...
   return Speaks::kUnknown;
 }
@@ -73,8 +73,8 @@ Result<FrontendOptions> FrontendOptions::from_conf(const config::Conf& conf) {
   auto max_message = positive(conf.get(k::kFrontendThriftMaxMessageSize),
                               "kyuubi.frontend.thrift.max.message.size");
   if (!max_message) return max_message.status();
-  auto max_frame = positive(conf.get(k::kFrontendThriftMaxFrameSize),
-                            "kitsune.frontend.thrift.max.frame.size");
+  auto max_frame =
+      positive(conf.get(k::kFrontendThriftMaxFrameSize), "kitsune.frontend.thrift.max.frame.size");
   if (!max_frame) return max_frame.status();
   auto max_sasl = positive(conf.get(k::kFrontendSaslMaxNegotiationSize),
                            "kitsune.frontend.sasl.max.negotiation.size");
@@ -92,9 +92,9 @@ Result<FrontendOptions> FrontendOptions::from_conf(const config::Conf& conf) {
   return o;
 }
 
-ThriftBinaryFrontend::ThriftBinaryFrontend(asio::io_context& io, FrontendOptions options,
-                                           Hs2Service& service,
-                                           std::shared_ptr<auth::PasswordAuthenticator> authenticator)
+ThriftBinaryFrontend::ThriftBinaryFrontend(
+    asio::io_context& io, FrontendOptions options, Hs2Service& service,
+    std::shared_ptr<auth::PasswordAuthenticator> authenticator)
     : io_(io),
       options_(std::move(options)),
       service_(service),
@@ -199,13 +199,15 @@ awaitable<void> ThriftBinaryFrontend::serve(tcp::socket socket, std::uint64_t id
       const Speaks speaks = classify(*first);
       const std::string expected = options_.nosasl ? "unframed Thrift (NOSASL)" : "SASL";
       if (speaks == Speaks::kBinary && !options_.nosasl) {
-        log->warn("[C{}] {} speaks unframed Thrift (a NOSASL client) but this server expects "
-                  "SASL (kyuubi.authentication is not NOSASL); closing",
-                  id, ctx.peer);
+        log->warn(
+            "[C{}] {} speaks unframed Thrift (a NOSASL client) but this server expects "
+            "SASL (kyuubi.authentication is not NOSASL); closing",
+            id, ctx.peer);
       } else if (speaks == Speaks::kSasl && options_.nosasl) {
-        log->warn("[C{}] {} speaks SASL but this server expects unframed Thrift "
-                  "(kyuubi.authentication=NOSASL); closing",
-                  id, ctx.peer);
+        log->warn(
+            "[C{}] {} speaks SASL but this server expects unframed Thrift "
+            "(kyuubi.authentication=NOSASL); closing",
+            id, ctx.peer);
         // Answer in the client's own framing, so that it can show the reason.
         auto refusal = transport::encode_sasl_message(
             transport::SaslStatus::kError,
@@ -218,19 +220,22 @@ awaitable<void> ThriftBinaryFrontend::serve(tcp::socket socket, std::uint64_t id
         const std::string body = "This port speaks HiveServer2 Thrift binary, not HTTP.\n";
         const std::string refusal =
             "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: close\r\n"
-            "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+            "Content-Length: " +
+            std::to_string(body.size()) + "\r\n\r\n" + body;
         (void)co_await transport->write_all(
             {reinterpret_cast<const std::uint8_t*>(refusal.data()), refusal.size()},
             login_deadline);
       } else if (speaks == Speaks::kUnknown) {
-        log->warn("[C{}] {} sent {} as its first byte, which is neither {} nor any known "
-                  "protocol; closing",
-                  id, ctx.peer, byte_hex(*first), expected);
+        log->warn(
+            "[C{}] {} sent {} as its first byte, which is neither {} nor any known "
+            "protocol; closing",
+            id, ctx.peer, byte_hex(*first), expected);
       } else if (speaks == Speaks::kSasl) {
         auth::ClientInfo client{ctx.peer_ip, id};
         auto authenticator = authenticator_;
         transport::SaslMechanismFactory mechanisms =
-            [authenticator, client](std::string_view name) -> std::unique_ptr<transport::SaslServerMechanism> {
+            [authenticator,
+             client](std::string_view name) -> std::unique_ptr<transport::SaslServerMechanism> {
           if (name == "PLAIN" && authenticator) {
             return transport::make_plain_mechanism(authenticator, client);
           }

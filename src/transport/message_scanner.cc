@@ -204,8 +204,8 @@ MessageScanner::Outcome MessageScanner::scan(std::span<const std::uint8_t> data)
   }
   while (!stack_.empty()) {
     if (pos_ > max_bytes_) {
-      return fail(Outcome::kTooLarge, "message exceeds the size limit of " +
-                                          std::to_string(max_bytes_) + " bytes");
+      return fail(Outcome::kTooLarge,
+                  "message exceeds the size limit of " + std::to_string(max_bytes_) + " bytes");
     }
     Frame& f = stack_.back();
     Frame pushed{};

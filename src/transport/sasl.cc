@@ -14,7 +14,8 @@ std::string as_text(std::span<const std::uint8_t> bytes) {
 
 class PlainMechanism final : public SaslServerMechanism {
  public:
-  PlainMechanism(std::shared_ptr<auth::PasswordAuthenticator> authenticator, auth::ClientInfo client)
+  PlainMechanism(std::shared_ptr<auth::PasswordAuthenticator> authenticator,
+                 auth::ClientInfo client)
       : authenticator_(std::move(authenticator)), client_(std::move(client)) {}
 
   std::string_view name() const override { return "PLAIN"; }
@@ -118,8 +119,8 @@ awaitable<Result<SaslIdentity>> sasl_server_handshake(ThriftTransport& transport
     co_return start.status();
   }
   if (start->status != SaslStatus::kStart) {
-    const std::string why = "Expecting START status, received " +
-                            std::to_string(static_cast<int>(start->status));
+    const std::string why =
+        "Expecting START status, received " + std::to_string(static_cast<int>(start->status));
     co_await send_quietly(transport, SaslStatus::kError, why, deadline);
     co_return Status::error(why);
   }
@@ -134,7 +135,8 @@ awaitable<Result<SaslIdentity>> sasl_server_handshake(ThriftTransport& transport
     auto msg = co_await read_sasl_message(transport, max_negotiation_bytes, deadline);
     if (!msg) co_return msg.status();
     if (msg->status == SaslStatus::kBad || msg->status == SaslStatus::kError) {
-      co_return Status::unauthenticated("client ended the SASL negotiation: " + as_text(msg->payload));
+      co_return Status::unauthenticated("client ended the SASL negotiation: " +
+                                        as_text(msg->payload));
     }
     if (msg->status != SaslStatus::kOk && msg->status != SaslStatus::kComplete) {
       const std::string why = "Expecting OK or COMPLETE status, received " +
@@ -148,9 +150,10 @@ awaitable<Result<SaslIdentity>> sasl_server_handshake(ThriftTransport& transport
       co_return Status::unauthenticated(step.error);
     }
     const bool done = step.kind == SaslServerMechanism::Step::Kind::kComplete;
-    auto reply = encode_sasl_message(
-        done ? SaslStatus::kComplete : SaslStatus::kOk,
-        std::string_view(reinterpret_cast<const char*>(step.challenge.data()), step.challenge.size()));
+    auto reply =
+        encode_sasl_message(done ? SaslStatus::kComplete : SaslStatus::kOk,
+                            std::string_view(reinterpret_cast<const char*>(step.challenge.data()),
+                                             step.challenge.size()));
     Status s = co_await transport.write_all(reply, deadline);
     if (!s.is_ok()) co_return s;
     if (done) {

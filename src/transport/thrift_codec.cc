@@ -38,9 +38,10 @@ std::shared_ptr<apache::thrift::TConfiguration> thrift_config(std::size_t max_me
   const int max = max_message_bytes > static_cast<std::size_t>(INT_MAX)
                       ? INT_MAX
                       : static_cast<int>(max_message_bytes);
-  return std::make_shared<apache::thrift::TConfiguration>(
-      max, apache::thrift::TConfiguration::DEFAULT_MAX_FRAME_SIZE,
-      apache::thrift::TConfiguration::DEFAULT_RECURSION_DEPTH);
+  // Copies, not references: libthrift declares these constants but does not define them.
+  const int frame = apache::thrift::TConfiguration::DEFAULT_MAX_FRAME_SIZE;
+  const int depth = apache::thrift::TConfiguration::DEFAULT_RECURSION_DEPTH;
+  return std::make_shared<apache::thrift::TConfiguration>(max, frame, depth);
 }
 
 MessageEncoder::MessageEncoder() = default;

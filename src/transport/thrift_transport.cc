@@ -48,7 +48,9 @@ ThriftTransport::ThriftTransport(tcp::socket socket, TransportLimits limits)
   core_->socket.set_option(tcp::no_delay(true), ec);
 }
 
-ThriftTransport::~ThriftTransport() { close(); }
+ThriftTransport::~ThriftTransport() {
+  close();
+}
 
 void ThriftTransport::close() {
   error_code ignored;
@@ -60,14 +62,18 @@ void ThriftTransport::close() {
   }
 }
 
-bool ThriftTransport::is_open() const { return core_->socket.is_open(); }
+bool ThriftTransport::is_open() const {
+  return core_->socket.is_open();
+}
 
 std::string ThriftTransport::peer_ip() const {
   auto colon = peer_.rfind(':');
   return colon == std::string::npos ? peer_ : peer_.substr(0, colon);
 }
 
-asio::any_io_executor ThriftTransport::get_executor() { return core_->socket.get_executor(); }
+asio::any_io_executor ThriftTransport::get_executor() {
+  return core_->socket.get_executor();
+}
 
 void ThriftTransport::arm(Clock::time_point deadline) {
   auto& c = *core_;
@@ -201,9 +207,9 @@ awaitable<Status> ThriftTransport::read_frame(Clock::time_point deadline) {
   if (!s.is_ok()) co_return s;
   const std::uint32_t len = be32(header.data());
   if (len > limits_.max_frame_bytes) {
-    co_return Status(StatusCode::kResourceExhausted,
-                     "a SASL frame of " + std::to_string(len) + " bytes exceeds the frame limit of " +
-                         std::to_string(limits_.max_frame_bytes));
+    co_return Status(StatusCode::kResourceExhausted, "a SASL frame of " + std::to_string(len) +
+                                                         " bytes exceeds the frame limit of " +
+                                                         std::to_string(limits_.max_frame_bytes));
   }
   const std::size_t pending = end_ - begin_;
   if (pending + len > limits_.max_message_bytes + limits_.max_frame_bytes) {
@@ -286,8 +292,9 @@ awaitable<Result<std::uint8_t>> ThriftTransport::peek_byte(Clock::time_point dea
   std::uint8_t b = 0;
   arm(deadline);
   error_code ec;
-  std::size_t n = co_await core_->socket.async_receive(
-      asio::buffer(&b, 1), tcp::socket::message_peek, asio::redirect_error(asio::use_awaitable, ec));
+  std::size_t n =
+      co_await core_->socket.async_receive(asio::buffer(&b, 1), tcp::socket::message_peek,
+                                           asio::redirect_error(asio::use_awaitable, ec));
   disarm();
   if (ec || n == 0) co_return io_status(ec ? ec : asio::error::eof, "waiting for the first byte");
   co_return b;

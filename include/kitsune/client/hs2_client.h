@@ -24,10 +24,10 @@ struct ClientOptions {
   int port = 10009;
   ClientAuth auth = ClientAuth::kPlain;
   std::string user = "anonymous";
-  std::string password = "anonymous";  // PLAIN needs a non-empty one
+  std::string password = "anonymous";                // PLAIN needs a non-empty one
   std::chrono::milliseconds connect_timeout{15000};  // kyuubi.session.engine.login.timeout
   std::chrono::milliseconds reply_timeout{std::chrono::hours(24)};  // until a reply starts
-  std::chrono::milliseconds read_timeout{60000};     // once a reply has started
+  std::chrono::milliseconds read_timeout{60000};                    // once a reply has started
   std::size_t max_message_bytes = 1073741824;  // kyuubi.frontend.thrift.client.max.message.size
 };
 
@@ -50,10 +50,13 @@ class Hs2Client {
 
   void close();
   bool is_open() const;
-  std::int32_t next_seqid() { return ++seqid_; }
+  std::int32_t next_seqid() {
+    return ++seqid_;
+  }
 
  private:
-  explicit Hs2Client(std::unique_ptr<transport::ThriftTransport> transport, std::size_t max_message);
+  explicit Hs2Client(std::unique_ptr<transport::ThriftTransport> transport,
+                     std::size_t max_message);
 
   template <typename PArgs, typename PResult, typename Req, typename Resp>
   awaitable<Result<Resp>> call(const char* method, const Req& req);

@@ -1,5 +1,12 @@
 // The one way Kitsune includes Boost.Asio: <utility> first (Boost 1.74 with g++ 12 needs it for
 // coroutines), then the parts every layer uses, and short aliases.
+//
+// A g++ 12 bug every coroutine here must respect: a lambda with captures (or a braced aggregate
+// with members that own memory) created inside an expression that contains co_await is destroyed
+// twice. Name it in a statement of its own and pass it with std::move:
+//     auto job = [session] { ... };              // not: co_await pool.run([session] { ... });
+//     auto r = co_await pool.run(std::move(job));
+// scripts/check_coroutine_temporaries.py (a CTest test) looks for the lambda form.
 #pragma once
 
 #include <cstdint>

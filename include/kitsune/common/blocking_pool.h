@@ -14,9 +14,9 @@
 #include <string>
 #include <type_traits>
 
-#include "kitsune/common/asio.h"
 #include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/prefer.hpp>
+#include "kitsune/common/asio.h"
 
 namespace kitsune {
 
@@ -33,27 +33,13 @@ class BlockingPool {
 
   // Runs `fn` on a pool thread and resumes the awaiting coroutine on its own executor with the
   // result. An exception thrown by `fn` (a bug) is rethrown in the coroutine.
+  //
+  // Callers must name the lambda before the co_await (see kitsune/common/asio.h on g++ 12).
   template <typename F>
   auto run(F fn) -> awaitable<std::invoke_result_t<F&>> {
     using R = std::invoke_result_t<F&>;
-    auto ex = co_await asio::this_coro::executor;
-    if constexpr (std::is_void_v<R>) {
-      co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(std::exception_ptr)>(
-          [this, ex](auto handler, F f) mutable {
-            submit(std::make_unique<Task<decltype(handler), F, void>>(std::move(handler),
-                                                                     std::move(f), ex));
-          },
-          asio::use_awaitable, std::move(fn));
-    } else {
-      std::optional<R> out = co_await asio::async_initiate<const asio::use_awaitable_t<>&,
-                                                           void(std::exception_ptr, std::optional<R>)>(
-          [this, ex](auto handler, F f) mutable {
-            submit(std::make_unique<Task<decltype(handler), F, R>>(std::move(handler),
-                                                                  std::move(f), ex));
-          },
-          asio::use_awaitable, std::move(fn));
-      co_return std::move(*out);
-    }
+    std::unique_ptr<Callable<R>> callable = std::make_unique<CallableOf<R, F>>(std::move(fn));
+    return run_callable<R>(std::move(callable));
   }
 
   // Tasks waiting for a thread, and threads alive (for metrics and tests).
@@ -66,6 +52,42 @@ class BlockingPool {
     virtual void run() = 0;
   };
 
+  template <typename R>
+  struct Callable {
+    virtual ~Callable() = default;
+    virtual R operator()() = 0;
+  };
+  template <typename R, typename F>
+  struct CallableOf final : Callable<R> {
+    explicit CallableOf(F f) : fn(std::move(f)) {}
+    R operator()() override { return fn(); }
+    F fn;
+  };
+
+  template <typename R>
+  awaitable<R> run_callable(std::unique_ptr<Callable<R>> fn) {
+    using F = std::unique_ptr<Callable<R>>;
+    auto ex = co_await asio::this_coro::executor;
+    if constexpr (std::is_void_v<R>) {
+      auto initiation = [this, ex, &fn](auto handler) mutable {
+        submit(std::make_unique<Task<decltype(handler), F, void>>(std::move(handler), std::move(fn),
+                                                                  ex));
+      };
+      co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(std::exception_ptr)>(
+          std::move(initiation), asio::use_awaitable);
+    } else {
+      auto initiation = [this, ex, &fn](auto handler) mutable {
+        submit(
+            std::make_unique<Task<decltype(handler), F, R>>(std::move(handler), std::move(fn), ex));
+      };
+      std::optional<R> out =
+          co_await asio::async_initiate<const asio::use_awaitable_t<>&,
+                                        void(std::exception_ptr, std::optional<R>)>(
+              std::move(initiation), asio::use_awaitable);
+      co_return std::move(*out);
+    }
+  }
+
   template <typename Handler, typename F, typename R>
   struct Task final : TaskBase {
     Task(Handler h, F f, asio::any_io_executor e)
@@ -76,7 +98,7 @@ class BlockingPool {
       std::exception_ptr error;
       if constexpr (std::is_void_v<R>) {
         try {
-          fn();
+          (*fn)();
         } catch (...) {
           error = std::current_exception();
         }
@@ -84,7 +106,7 @@ class BlockingPool {
       } else {
         std::optional<R> out;
         try {
-          out.emplace(fn());
+          out.emplace((*fn)());
         } catch (...) {
           error = std::current_exception();
         }

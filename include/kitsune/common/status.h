@@ -80,7 +80,7 @@ class Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : v_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!std::get<Status>(v_).is_ok());
   }
@@ -107,8 +107,8 @@ class [[nodiscard]] Result {
 }  // namespace kitsune
 
 // Returns the Status of an expression that yields one, when it is not ok.
-#define KITSUNE_RETURN_IF_ERROR(expr)              \
-  do {                                             \
-    ::kitsune::Status kitsune_status_ = (expr);    \
+#define KITSUNE_RETURN_IF_ERROR(expr)                     \
+  do {                                                    \
+    ::kitsune::Status kitsune_status_ = (expr);           \
     if (!kitsune_status_.is_ok()) return kitsune_status_; \
   } while (false)

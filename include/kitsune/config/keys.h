@@ -41,6 +41,7 @@ struct Key {
 using Duration = std::chrono::milliseconds;
 using List = std::vector<std::string>;
 
+// clang-format off
 // X(identifier, C++ type, ValueType, name, has default, default, scope, fallback, choices, doc)
 // Defaults are Kyuubi's; keys under "kitsune." are Kitsune's own.
 #define KITSUNE_CONFIG_KEYS(X)                                                                    \
@@ -155,10 +156,11 @@ using List = std::vector<std::string>;
     "Operation log kept per operation; older lines are dropped beyond it.")                        \
   X(kLogLevel, std::string, kString, "kitsune.log.level", true, "info", kServer, "",               \
     "TRACE,DEBUG,INFO,WARN,ERROR,OFF", "Log level of the process.")
+// clang-format on
 
 namespace keys {
 #define KITSUNE_DECLARE_KEY(id, cpp_type, value_type, name, has_default, default_value, scope, \
-                            fallback, choices, doc)                                           \
+                            fallback, choices, doc)                                            \
   extern const Key<cpp_type> id;
 KITSUNE_CONFIG_KEYS(KITSUNE_DECLARE_KEY)
 #undef KITSUNE_DECLARE_KEY

@@ -15,7 +15,7 @@ namespace kitsune::frontend {
 // Who makes a call, and over what.
 struct CallContext {
   std::uint64_t connection_id = 0;
-  std::string peer;       // "ip:port"
+  std::string peer;  // "ip:port"
   std::string peer_ip;
   std::string principal;  // the user the transport authenticated; empty with NOSASL
   std::string mechanism;  // "PLAIN", "GSSAPI", or "NOSASL"
@@ -29,7 +29,7 @@ class Hs2Service {
  public:
   virtual ~Hs2Service() = default;
 
-#define KITSUNE_DECLARE_HS2_METHOD(Method, snake)                         \
+#define KITSUNE_DECLARE_HS2_METHOD(Method, snake)                                \
   virtual awaitable<Result<tcli::T##Method##Resp>> snake(const CallContext& ctx, \
                                                          const tcli::T##Method##Req& req) = 0;
   KITSUNE_TCLI_METHODS(KITSUNE_DECLARE_HS2_METHOD)

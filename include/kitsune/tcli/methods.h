@@ -3,6 +3,7 @@
 // and response types are tcli::T<Method>Req and tcli::T<Method>Resp.
 #pragma once
 
+// clang-format off
 #define KITSUNE_TCLI_METHODS(X)                   \
   X(OpenSession, open_session)                    \
   X(CloseSession, close_session)                  \
@@ -29,3 +30,4 @@
   X(SetClientInfo, set_client_info)               \
   X(UploadData, upload_data)                      \
   X(DownloadData, download_data)
+// clang-format on

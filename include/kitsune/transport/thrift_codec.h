@@ -41,22 +41,25 @@ class MessageEncoder {
   std::span<const std::uint8_t> encode(std::string_view name, MessageType type, std::int32_t seqid,
                                        const Body& body) {
     begin();
-    protocol_->writeMessageBegin(std::string(name), static_cast<apache::thrift::protocol::TMessageType>(type), seqid);
+    protocol_->writeMessageBegin(std::string(name),
+                                 static_cast<apache::thrift::protocol::TMessageType>(type), seqid);
     body.write(protocol_.get());
     protocol_->writeMessageEnd();
     return finish();
   }
 
-  std::span<const std::uint8_t> encode_exception(std::string_view name, std::int32_t seqid,
-                                                 apache::thrift::TApplicationException::TApplicationExceptionType type,
-                                                 const std::string& message);
+  std::span<const std::uint8_t> encode_exception(
+      std::string_view name, std::int32_t seqid,
+      apache::thrift::TApplicationException::TApplicationExceptionType type,
+      const std::string& message);
 
  private:
   void begin();
   std::span<const std::uint8_t> finish();
 
   std::shared_ptr<apache::thrift::transport::TMemoryBuffer> buffer_;
-  std::unique_ptr<apache::thrift::protocol::TBinaryProtocolT<apache::thrift::transport::TMemoryBuffer>>
+  std::unique_ptr<
+      apache::thrift::protocol::TBinaryProtocolT<apache::thrift::transport::TMemoryBuffer>>
       protocol_;
   std::size_t last_size_ = 0;
 };

@@ -16,9 +16,9 @@
 namespace kitsune::transport {
 
 struct TransportLimits {
-  std::size_t max_message_bytes = 104857600;  // kyuubi.frontend.thrift.max.message.size
-  std::size_t max_frame_bytes = 16384000;     // Thrift's default frame cap
-  std::chrono::milliseconds read_timeout{60000};   // a message in progress, and every write
+  std::size_t max_message_bytes = 104857600;      // kyuubi.frontend.thrift.max.message.size
+  std::size_t max_frame_bytes = 16384000;         // Thrift's default frame cap
+  std::chrono::milliseconds read_timeout{60000};  // a message in progress, and every write
   std::chrono::milliseconds idle_timeout{6 * 3600 * 1000};  // waiting for the next message
 };
 

@@ -1,0 +1,178 @@
+// kitsune-engine: a TCLIService server over a SqlBackend, launched by the gateway (or by hand)
+// with Kyuubi's engine contract: --conf pairs in, its bound address out, gone when idle.
+#include <algorithm>
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/signal_set.hpp>
+
+#include "kitsune/backend/backend_service.h"
+#include "kitsune/backends/backends.h"
+#include "kitsune/common/asio.h"
+#include "kitsune/common/log.h"
+#include "kitsune/common/random.h"
+#include "kitsune/common/strings.h"
+#include "kitsune/config/conf.h"
+#include "kitsune/frontend/thrift_binary_frontend.h"
+
+namespace {
+
+using namespace kitsune;
+namespace k = config::keys;
+
+constexpr const char* kUsage =
+    "usage: kitsune-engine [--conf key=value]...\n"
+    "\n"
+    "Serves HiveServer2 (TCLIService) over the local SQLite backend, or a JDBC backend.\n"
+    "Keys are Kyuubi's, for example:\n"
+    "  --conf kyuubi.frontend.thrift.binary.bind.host=127.0.0.1\n"
+    "  --conf kyuubi.frontend.thrift.binary.bind.port=10009   (default: any free port)\n"
+    "  --conf kyuubi.authentication=NONE|NOSASL\n"
+    "  --conf kyuubi.session.engine.idle.timeout=PT30M\n"
+    "  --conf kitsune.engine.local.data.dir=local_data\n"
+    "It prints host:port on stdout once it listens.\n";
+
+int run(const std::vector<std::string>& args) {
+  std::vector<std::string> rest;
+  auto parsed = config::Conf::from_args(args, &rest);
+  for (const auto& a : rest) {
+    if (a == "--help" || a == "-h") {
+      std::cout << kUsage;
+      return 0;
+    }
+    if (a == "--version") {
+      std::cout << "kitsune-engine " << KITSUNE_VERSION << "\n";
+      return 0;
+    }
+  }
+  if (!parsed) {
+    std::cerr << "kitsune-engine: " << parsed.status().message() << "\n" << kUsage;
+    return 2;
+  }
+  if (!rest.empty()) {
+    std::cerr << "kitsune-engine: unexpected argument '" << rest.front() << "'\n" << kUsage;
+    return 2;
+  }
+  config::Conf conf = std::move(parsed).value();
+  std::vector<std::string> unknown;
+  if (Status valid = conf.validate(&unknown); !valid.is_ok()) {
+    std::cerr << "kitsune-engine: invalid configuration: " << valid.message() << "\n";
+    return 2;
+  }
+  init_logging(to_lower(conf.get(k::kLogLevel)));
+  auto log = logger("engine");
+  for (const auto& key : unknown)
+    log->warn("unknown configuration key {} (ignored)", key);
+
+  // An engine listens on a port of the system's choosing unless told otherwise.
+  if (!conf.contains(k::kFrontendThriftBinaryBindPort.name()) &&
+      !conf.contains(k::kFrontendBindPort.name())) {
+    conf.set(std::string(k::kFrontendThriftBinaryBindPort.name()), "0");
+  }
+  auto options = frontend::FrontendOptions::from_conf(conf);
+  if (!options) {
+    log->error("{}", options.status().message());
+    return 2;
+  }
+  options->name = "engine";
+  std::shared_ptr<auth::PasswordAuthenticator> authenticator;
+  if (!options->nosasl) {
+    auto settings = auth::read_auth_settings(conf);
+    if (!settings) {
+      log->error("{}", settings.status().message());
+      return 2;
+    }
+    if (settings->kerberos) {
+      log->error(
+          "kyuubi.authentication=KERBEROS is not available in kitsune-engine; use NONE or NOSASL");
+      return 2;
+    }
+    auto made = auth::make_password_authenticator(*settings, conf);
+    if (!made) {
+      log->error("{}", made.status().message());
+      return 2;
+    }
+    authenticator = *made;
+  }
+
+  auto backend = backends::make_backend(conf);
+  if (!backend) {
+    log->error("cannot start the backend: {}", backend.status().message());
+    return 1;
+  }
+
+  backend::EngineIdentity identity;
+  identity.id = conf.get(k::kEngineId);
+  if (identity.id.empty()) identity.id = conf.get(k::kHaEngineRefId);
+  if (identity.id.empty()) identity.id = "kitsune-" + random_uuid();
+  identity.name = conf.get(k::kEngineName);
+  if (identity.name.empty()) identity.name = "kitsune-engine";
+  // Reserved keys a client can read back with SET.
+  conf.set(std::string(k::kEngineId.name()), identity.id);
+  conf.set(std::string(k::kEngineName.name()), identity.name);
+
+  asio::io_context io;
+  backend::BackendService service(io, conf, **backend, identity);
+  frontend::ThriftBinaryFrontend frontend(io, *options, service, authenticator);
+  auto bound = frontend.start();
+  if (!bound) {
+    log->error("{}", bound.status().message());
+    return 1;
+  }
+  const std::string address = bound->address().to_string() + ":" + std::to_string(bound->port());
+  log->info("kitsune-engine {} ({} backend, {}) listening on {} with {}", identity.id,
+            (*backend)->name(), (*backend)->dbms_name() + " " + (*backend)->dbms_version(), address,
+            options->nosasl ? "NOSASL" : "SASL PLAIN");
+  std::cout << address << std::endl;
+
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  std::atomic<bool> stopping{false};
+  auto shutdown = [&](const std::string& why) {
+    if (stopping.exchange(true)) return;
+    log->info("stopping: {}", why);
+    error_code ignored;
+    signals.cancel(ignored);
+    frontend.stop();
+    asio::co_spawn(
+        io,
+        [&]() -> awaitable<void> {
+          // Sessions closed means statements interrupted and database handles released; what
+          // is left on the loop (closing sockets, timers) needs no more turns.
+          co_await service.close_all();
+          io.stop();
+        },
+        asio::detached);
+  };
+  signals.async_wait([&](const error_code& ec, int signo) {
+    if (!ec) shutdown(signo == SIGTERM ? "SIGTERM" : "SIGINT");
+  });
+  service.start([&] { asio::post(io, [&] { shutdown("idle timeout"); }); });
+
+  // Asio threads: the engine's heavy work runs on its blocking pool, so a few suffice.
+  const unsigned n = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
+  std::vector<std::thread> threads;
+  for (unsigned i = 1; i < n; ++i)
+    threads.emplace_back([&] { io.run(); });
+  io.run();
+  for (auto& t : threads)
+    t.join();
+  log->info("stopped");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::signal(SIGPIPE, SIG_IGN);
+  std::vector<std::string> args(argv + 1, argv + argc);
+  try {
+    return run(args);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "kitsune-engine: fatal: %s\n", e.what());
+    return 1;
+  }
+}

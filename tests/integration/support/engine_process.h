@@ -1,0 +1,63 @@
+// EngineProcess: a real kitsune-engine started for a test, in a temp dir, on a port the OS picks.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <regex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace kitsune::testing {
+
+class EngineProcess {
+ public:
+  using Conf = std::map<std::string, std::string>;
+
+  // Starts build/bin/kitsune-engine with these --conf pairs (bind host/port, data dir and the
+  // temp dir are filled in) and waits for the address line. Throws std::runtime_error with the
+  // engine's log when it does not come up.
+  explicit EngineProcess(Conf conf = {});
+  ~EngineProcess();
+  EngineProcess(const EngineProcess&) = delete;
+  EngineProcess& operator=(const EngineProcess&) = delete;
+
+  const std::string& host() const { return host_; }
+  int port() const { return port_; }
+  pid_t pid() const { return pid_; }
+  const std::string& dir() const { return dir_; }
+
+  // Everything the engine has written to stderr so far.
+  std::string log() const;
+  // Waits until a stderr line matches; false on timeout.
+  bool wait_for_log(const std::regex& re, std::chrono::milliseconds timeout) const;
+  // Resident set size in KiB, from /proc.
+  long rss_kib() const;
+  // Sends SIGTERM and waits; returns the exit status (or -1).
+  int stop(std::chrono::milliseconds timeout = std::chrono::seconds(15));
+  // Waits for the process to end by itself; returns its exit code, or nullopt on timeout.
+  std::optional<int> wait_exit(std::chrono::milliseconds timeout);
+
+ private:
+  void reap_log();
+
+  std::string dir_;
+  std::string host_;
+  int port_ = 0;
+  pid_t pid_ = -1;
+  int stderr_fd_ = -1;
+  std::thread reader_;
+  mutable std::mutex mu_;
+  std::vector<std::string> lines_;
+  bool exited_ = false;
+  int exit_status_ = -1;
+};
+
+// The kitsune-engine binary under test.
+std::string engine_binary();
+
+}  // namespace kitsune::testing
