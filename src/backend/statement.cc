@@ -60,15 +60,16 @@ std::vector<Token> tokenize(std::string_view s) {
           ++i;
           break;
         }
-        if (c == '\'' && s[i] == '\\' && i + 1 < s.size()) {  // Hive allows \' in strings
+        if (c != '`' && s[i] == '\\' && i + 1 < s.size()) {  // Hive allows \' in strings
           text += s[i + 1];
           i += 2;
           continue;
         }
         text += s[i++];
       }
+      // HiveQL reads "..." as a string literal, like '...'; only `...` quotes a name.
       out.push_back(
-          {c == '\'' ? Token::Kind::kString : Token::Kind::kQuoted, std::move(text), start, i});
+          {c == '`' ? Token::Kind::kQuoted : Token::Kind::kString, std::move(text), start, i});
     } else {
       ++i;
       out.push_back({Token::Kind::kSymbol, std::string(1, c), start, i});

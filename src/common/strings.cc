@@ -80,7 +80,7 @@ std::string uuid_string(std::span<const std::uint8_t> b) {
 
 bool constant_time_equals(std::string_view a, std::string_view b) {
   // The length is not secret; the contents are.
-  unsigned diff = static_cast<unsigned>(a.size() ^ b.size());
+  unsigned diff = a.size() != b.size() ? 1u : 0u;
   const std::size_t n = std::min(a.size(), b.size());
   for (std::size_t i = 0; i < n; ++i) {
     diff |= static_cast<unsigned char>(a[i]) ^ static_cast<unsigned char>(b[i]);

@@ -69,7 +69,7 @@ Result<Duration> parse_duration(std::string_view text) {
   if (s.empty() || (s.front() != 'P' && s.front() != 'p')) return bad();
   s.remove_prefix(1);
   double total_ms = 0;
-  bool in_time = false, any = false;
+  bool in_time = false, any = false, any_time = false;
   while (!s.empty()) {
     if (s.front() == 'T' || s.front() == 't') {
       if (in_time) return bad();
@@ -85,16 +85,21 @@ Result<Duration> parse_duration(std::string_view text) {
       total_ms += n * 86400000.0;
     } else if (in_time && unit == 'H') {
       total_ms += n * 3600000.0;
+      any_time = true;
     } else if (in_time && unit == 'M') {
       total_ms += n * 60000.0;
+      any_time = true;
     } else if (in_time && unit == 'S') {
       total_ms += n * 1000.0;
+      any_time = true;
     } else {
       return bad();
     }
     any = true;
   }
-  if (!any || !std::isfinite(total_ms) || std::abs(total_ms) > 9.0e15) return bad();
+  // As java.time.Duration.parse: a 'T' must be followed by hours, minutes or seconds.
+  if (!any || (in_time && !any_time) || !std::isfinite(total_ms) || std::abs(total_ms) > 9.0e15)
+    return bad();
   auto ms = static_cast<std::int64_t>(std::llround(total_ms));
   return Duration(negative ? -ms : ms);
 }

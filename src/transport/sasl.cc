@@ -62,6 +62,15 @@ awaitable<void> send_quietly(ThriftTransport& t, SaslStatus status, std::string_
   (void)co_await t.write_all(bytes, deadline);
 }
 
+// Tells the client why its negotiation bytes were refused, when they (not the connection) were
+// the problem.
+awaitable<void> refuse_bad_bytes(ThriftTransport& t, const Status& why,
+                                 ThriftTransport::Clock::time_point deadline) {
+  if (why.code() == StatusCode::kError || why.code() == StatusCode::kResourceExhausted) {
+    co_await send_quietly(t, SaslStatus::kError, why.message(), deadline);
+  }
+}
+
 }  // namespace
 
 std::unique_ptr<SaslServerMechanism> make_plain_mechanism(
@@ -94,10 +103,12 @@ awaitable<Result<SaslMessage>> read_sasl_message(ThriftTransport& transport,
   const auto len = static_cast<std::int32_t>((std::uint32_t{header[1]} << 24) |
                                              (std::uint32_t{header[2]} << 16) |
                                              (std::uint32_t{header[3]} << 8) | header[4]);
-  if (len < 0 || static_cast<std::size_t>(len) > max_payload) {
+  if (len < 0) co_return Status::error("Invalid payload header length: " + std::to_string(len));
+  if (static_cast<std::size_t>(len) > max_payload) {
     co_return Status(StatusCode::kResourceExhausted,
-                     "SASL negotiation message of " + std::to_string(len) +
-                         " bytes exceeds the limit of " + std::to_string(max_payload));
+                     "Invalid payload header length: a SASL negotiation message of " +
+                         std::to_string(len) + " bytes exceeds the limit of " +
+                         std::to_string(max_payload));
   }
   SaslMessage msg{static_cast<SaslStatus>(status), std::vector<std::uint8_t>(len)};
   if (len > 0) {
@@ -113,9 +124,7 @@ awaitable<Result<SaslIdentity>> sasl_server_handshake(ThriftTransport& transport
                                                       ThriftTransport::Clock::time_point deadline) {
   auto start = co_await read_sasl_message(transport, max_negotiation_bytes, deadline);
   if (!start) {
-    if (start.status().code() == StatusCode::kError) {
-      co_await send_quietly(transport, SaslStatus::kError, start.status().message(), deadline);
-    }
+    co_await refuse_bad_bytes(transport, start.status(), deadline);
     co_return start.status();
   }
   if (start->status != SaslStatus::kStart) {
@@ -133,7 +142,10 @@ awaitable<Result<SaslIdentity>> sasl_server_handshake(ThriftTransport& transport
   }
   while (true) {
     auto msg = co_await read_sasl_message(transport, max_negotiation_bytes, deadline);
-    if (!msg) co_return msg.status();
+    if (!msg) {
+      co_await refuse_bad_bytes(transport, msg.status(), deadline);
+      co_return msg.status();
+    }
     if (msg->status == SaslStatus::kBad || msg->status == SaslStatus::kError) {
       co_return Status::unauthenticated("client ended the SASL negotiation: " +
                                         as_text(msg->payload));
