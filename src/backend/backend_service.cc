@@ -309,6 +309,13 @@ awaitable<Result<tcli::TExecuteStatementResp>> BackendService::execute_statement
   if (!found) co_return found.status();
   auto session = *found;
 
+  // confOverlay: settings for this statement only, over the session's (as Hive applies them).
+  config::Conf overlay;
+  if (req.__isset.confOverlay) {
+    for (const auto& [key, value] : req.confOverlay) {
+      overlay.set(key.starts_with("set:hiveconf:") ? key.substr(13) : key, value);
+    }
+  }
   std::string sql;
   {
     std::lock_guard lock(session->conf_mu);
@@ -320,6 +327,7 @@ awaitable<Result<tcli::TExecuteStatementResp>> BackendService::execute_statement
             if (it != session->vars.end()) return it->second;
             if (!ns.empty()) return std::nullopt;
           }
+          if (auto v = overlay.raw(name)) return v;
           if (auto v = session->conf.raw(name)) return v;
           return conf_.raw(name);
         });
@@ -347,6 +355,7 @@ awaitable<Result<tcli::TExecuteStatementResp>> BackendService::execute_statement
       tcli::TOperationType::EXECUTE_STATEMENT, parsed->text, has_result_set,
       static_cast<std::size_t>(conf_.get(k::kEngineOperationLogMaxBytes)));
   op->cursor = std::move(cursor);
+  op->overlay = std::move(overlay);
   op->log_line("Executing statement: " + short_statement(parsed->text));
   register_operation(session, op);
   logger("backend")->debug("[C{}] session {} operation {}: {}", ctx.connection_id,
@@ -429,6 +438,7 @@ Status BackendService::run_statement(Session& session, Operation& op, const Stat
       std::lock_guard lock(session.conf_mu);
       config::Conf effective = conf_;
       effective.merge(session.conf);
+      effective.merge(op.overlay);
       for (const auto& [key, value] : effective.entries()) {
         lines.push_back(
             key + "=" +
@@ -451,7 +461,8 @@ Status BackendService::run_statement(Session& session, Operation& op, const Stat
                                    "variables are not exposed by this engine");
       } else {
         std::string key = st.key.starts_with("hiveconf:") ? st.key.substr(9) : st.key;
-        auto v = session.conf.raw(key);
+        auto v = op.overlay.raw(key);
+        if (!v) v = session.conf.raw(key);
         if (!v) v = conf_.raw(key);
         if (!v) {
           if (const auto* def = config::find_key(key); def && def->has_default) {

@@ -76,6 +76,9 @@ class Operation {
   void set_schema(Schema schema);
   Schema schema() const;
 
+  // The statement's confOverlay: settings for it alone, over the session's.
+  config::Conf overlay;
+
   // Result state; touched only under the owning session's work lock.
   std::unique_ptr<Cursor> cursor;
   std::int64_t next_row = 0;

@@ -8,13 +8,17 @@ import { StatusError, T, connect, openSession, query, startEngine, withTimeout }
 
 const LONG_QUERY = 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c';
 
-describe('errors and control through hive-driver', () => {
+for (const mode of ['plain', 'nosasl']) {
+describe(`errors and control through hive-driver over ${mode}`, () => {
   let engine;
   let conn;
   let session;
   before(async () => {
-    engine = await startEngine({ auth: 'NONE', conf: { 'kyuubi.operation.status.polling.timeout': 'PT0.2S' } });
-    conn = await connect(engine, { mode: 'plain' });
+    engine = await startEngine({
+      auth: mode === 'plain' ? 'NONE' : 'NOSASL',
+      conf: { 'kyuubi.operation.status.polling.timeout': 'PT0.2S' },
+    });
+    conn = await connect(engine, { mode });
     ({ session } = await openSession(conn));
   });
   after(async () => {
@@ -138,3 +142,4 @@ describe('errors and control through hive-driver', () => {
     assert.match(two.status.errorMessage, /one statement/);
   });
 });
+}

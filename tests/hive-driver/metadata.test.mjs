@@ -4,7 +4,8 @@ import { after, before, describe, it } from 'node:test';
 
 import { connect, openSession, query, startEngine, withTimeout } from './lib/harness.mjs';
 
-describe('metadata calls through hive-driver', () => {
+for (const mode of ['plain', 'nosasl']) {
+describe(`metadata calls through hive-driver over ${mode}`, () => {
   let engine;
   let conn;
   let session;
@@ -20,8 +21,8 @@ describe('metadata calls through hive-driver', () => {
   };
 
   before(async () => {
-    engine = await startEngine({ auth: 'NOSASL' });
-    conn = await connect(engine, { mode: 'nosasl' });
+    engine = await startEngine({ auth: mode === 'plain' ? 'NONE' : 'NOSASL' });
+    conn = await connect(engine, { mode });
     ({ session } = await openSession(conn, { username: 'meta' }));
     for (const sql of [
       'CREATE TABLE parent (id INTEGER PRIMARY KEY AUTOINCREMENT, name VARCHAR(20) NOT NULL)',
@@ -125,3 +126,4 @@ describe('metadata calls through hive-driver', () => {
     assert.equal(fk.UPDATE_RULE, 2); // SET NULL
   });
 });
+}

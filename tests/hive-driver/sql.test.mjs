@@ -5,13 +5,14 @@ import { after, before, describe, it } from 'node:test';
 
 import { T, connect, int64ToBigInt, openSession, query, startEngine, withTimeout } from './lib/harness.mjs';
 
-describe('SQL through hive-driver', () => {
+for (const mode of ['plain', 'nosasl']) {
+describe(`SQL through hive-driver over ${mode}`, () => {
   let engine;
   let conn;
   let session;
   before(async () => {
-    engine = await startEngine({ auth: 'NONE' });
-    conn = await connect(engine, { mode: 'plain' });
+    engine = await startEngine({ auth: mode === 'plain' ? 'NONE' : 'NOSASL' });
+    conn = await connect(engine, { mode });
     ({ session } = await openSession(conn));
   });
   after(async () => {
@@ -116,6 +117,16 @@ describe('SQL through hive-driver', () => {
     ]);
   });
 
+  it('applies a statement\'s confOverlay to that statement only', async () => {
+    const withOverlay = await raw("SELECT '${hiveconf:who}' AS w", { confOverlay: { who: 'ann' } });
+    const fr = await conn.driver.fetchResults({ operationHandle: withOverlay.operationHandle, orientation: T.TFetchOrientation.FETCH_NEXT, maxRows: 5 });
+    assert.deepEqual(fr.results.columns[0].stringVal.values, ['ann']);
+    const shown = await raw('SET who', { confOverlay: { who: 'ann' } });
+    const fr2 = await conn.driver.fetchResults({ operationHandle: shown.operationHandle, orientation: T.TFetchOrientation.FETCH_NEXT, maxRows: 5 });
+    assert.deepEqual(fr2.results.columns[0].stringVal.values, ['who=ann']);
+    assert.deepEqual(await run('SET who'), [{ set: 'who is undefined' }]);
+  });
+
   it('keeps session settings with SET and shows them, including kyuubi.engine.id', async () => {
     await run('SET my.key=some value');
     assert.deepEqual(await run('SET my.key'), [{ set: 'my.key=some value' }]);
@@ -187,3 +198,4 @@ describe('SQL through hive-driver', () => {
     await old.close();
   });
 });
+}

@@ -5,6 +5,7 @@
 #include <random>
 #include <regex>
 
+#include "client_session.h"
 #include "engine_process.h"
 #include "kitsune/client/hs2_client.h"
 #include "kitsune/transport/thrift_codec.h"
@@ -29,25 +30,13 @@ std::vector<std::uint8_t> open_session_call() {
 
 // A client that does everything right: open a session, SELECT 1, read 1 back.
 awaitable<Status> select_one(std::string host, int port, bool nosasl) {
-  client::ClientOptions options;
-  options.host = host;
-  options.port = port;
-  options.auth = nosasl ? client::ClientAuth::kNoSasl : client::ClientAuth::kPlain;
-  options.user = "alice";
-  options.password = "secret";
-  auto c = co_await client::Hs2Client::connect(options);
-  if (!c) co_return c.status();
-  tcli::TOpenSessionReq open;
-  open.client_protocol = tcli::TProtocolVersion::HIVE_CLI_SERVICE_PROTOCOL_V10;
-  auto opened = co_await (*c)->open_session(open);
-  if (!opened) co_return opened.status();
-  if (opened->status.statusCode != tcli::TStatusCode::SUCCESS_STATUS) {
-    co_return Status::error("OpenSession: " + opened->status.errorMessage);
-  }
+  auto session = co_await open_client_session(host, port, nosasl);
+  if (!session) co_return session.status();
+  auto& c = session->client;
   tcli::TExecuteStatementReq exec;
-  exec.sessionHandle = opened->sessionHandle;
+  exec.sessionHandle = session->handle;
   exec.statement = "SELECT 1";
-  auto executed = co_await (*c)->execute_statement(exec);
+  auto executed = co_await c->execute_statement(exec);
   if (!executed) co_return executed.status();
   if (executed->status.statusCode != tcli::TStatusCode::SUCCESS_STATUS) {
     co_return Status::error("ExecuteStatement: " + executed->status.errorMessage);
@@ -55,15 +44,15 @@ awaitable<Status> select_one(std::string host, int port, bool nosasl) {
   tcli::TFetchResultsReq fetch;
   fetch.operationHandle = executed->operationHandle;
   fetch.maxRows = 10;
-  auto fetched = co_await (*c)->fetch_results(fetch);
+  auto fetched = co_await c->fetch_results(fetch);
   if (!fetched) co_return fetched.status();
   const auto& cols = fetched->results.columns;
   if (cols.size() != 1 || cols[0].i64Val.values.size() != 1 || cols[0].i64Val.values[0] != 1) {
     co_return Status::error("SELECT 1 did not return 1");
   }
   tcli::TCloseSessionReq close;
-  close.sessionHandle = opened->sessionHandle;
-  (void)co_await (*c)->close_session(close);
+  close.sessionHandle = session->handle;
+  (void)co_await c->close_session(close);
   co_return Status::ok();
 }
 

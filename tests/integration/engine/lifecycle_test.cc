@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <regex>
 
+#include "client_session.h"
 #include "engine_process.h"
 #include "kitsune/client/hs2_client.h"
 #include "raw_socket.h"
@@ -32,27 +33,15 @@ std::pair<int, std::string> run_to_exit(const std::string& args) {
 // Opens a session over PLAIN and keeps the connection (and the session) until `hold` passes.
 awaitable<Status> open_and_hold(std::string host, int port, std::chrono::milliseconds hold,
                                 bool close_session) {
-  client::ClientOptions options;
-  options.host = host;
-  options.port = port;
-  options.user = "alice";
-  options.password = "secret";
-  auto c = co_await client::Hs2Client::connect(options);
-  if (!c) co_return c.status();
-  tcli::TOpenSessionReq open;
-  open.client_protocol = tcli::TProtocolVersion::HIVE_CLI_SERVICE_PROTOCOL_V10;
-  auto opened = co_await (*c)->open_session(open);
-  if (!opened) co_return opened.status();
-  if (opened->status.statusCode != tcli::TStatusCode::SUCCESS_STATUS) {
-    co_return Status::error(opened->status.errorMessage);
-  }
+  auto session = co_await open_client_session(host, port, /*nosasl=*/false);
+  if (!session) co_return session.status();
   asio::steady_timer timer(co_await asio::this_coro::executor);
   timer.expires_after(hold);
   co_await timer.async_wait(asio::use_awaitable);
   if (close_session) {
     tcli::TCloseSessionReq close;
-    close.sessionHandle = opened->sessionHandle;
-    auto closed = co_await (*c)->close_session(close);
+    close.sessionHandle = session->handle;
+    auto closed = co_await session->client->close_session(close);
     if (!closed) co_return closed.status();
   }
   co_return Status::ok();
@@ -142,17 +131,9 @@ TEST(EngineLifecycle, ASessionCanAskToOutliveItsConnection) {
   EngineProcess engine(EngineProcess::Conf{{"kyuubi.session.idle.timeout", "PT1S"},
                                            {"kyuubi.session.check.interval", "PT0.1S"}});
   auto opener = [](std::string host, int port) -> awaitable<Status> {
-    client::ClientOptions options;
-    options.host = host;
-    options.port = port;
-    auto c = co_await client::Hs2Client::connect(options);
-    if (!c) co_return c.status();
-    tcli::TOpenSessionReq open;
-    open.client_protocol = tcli::TProtocolVersion::HIVE_CLI_SERVICE_PROTOCOL_V10;
-    open.__set_configuration({{"kyuubi.session.close.on.disconnect", "false"}});
-    auto opened = co_await (*c)->open_session(open);
-    if (!opened) co_return opened.status();
-    co_return Status::ok();
+    std::map<std::string, std::string> conf{{"kyuubi.session.close.on.disconnect", "false"}};
+    auto session = co_await open_client_session(host, port, false, std::move(conf));
+    co_return session ? Status::ok() : session.status();
   };
   Status held = run_coroutine(opener(engine.host(), engine.port()));
   ASSERT_TRUE(held.is_ok()) << held.to_string();
