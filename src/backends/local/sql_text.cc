@@ -237,12 +237,12 @@ std::string rewrite_hive_types(std::string_view sql) {
   const bool ddl = keyword == "CREATE" || keyword == "ALTER";
   // Words that may follow a column's type in a column definition.
   static constexpr std::array<std::string_view, 10> kAfterType = {
-      "NOT", "NULL", "PRIMARY", "DEFAULT", "COLLATE", "CHECK", "REFERENCES", "UNIQUE", "CONSTRAINT",
-      "GENERATED"};
+      "NOT",   "NULL",       "PRIMARY", "DEFAULT",    "COLLATE",
+      "CHECK", "REFERENCES", "UNIQUE",  "CONSTRAINT", "GENERATED"};
   // Words that may come just before a column name used as a value, never before a type.
   static constexpr std::array<std::string_view, 19> kNotAColumnName = {
-      "BY",   "SELECT", "WHERE", "AND",  "OR",     "ON", "WHEN", "THEN", "ELSE", "SET",
-      "FROM", "JOIN",   "HAVING", "IN", "IS", "NOT",  "LIKE", "CASE", "DISTINCT"};
+      "BY",   "SELECT", "WHERE",  "AND", "OR", "ON",  "WHEN", "THEN", "ELSE",    "SET",
+      "FROM", "JOIN",   "HAVING", "IN",  "IS", "NOT", "LIKE", "CASE", "DISTINCT"};
   auto word_in = [&](const Token& t, auto& words) {
     if (t.kind != TokenKind::kWord) return false;
     const std::string w = to_upper(text_of(sql, t));

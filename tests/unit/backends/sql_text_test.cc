@@ -112,7 +112,8 @@ TEST(SqlText, ContainsKeywordIgnoresLiteralsAndQuotedNames) {
 TEST(LocalSqlText, HiveStringTypeBecomesTextWhereItIsAType) {
   EXPECT_EQ(rewrite_hive_types("CREATE TABLE t (a STRING, b string NOT NULL, c INT)"),
             "CREATE TABLE t (a TEXT, b TEXT NOT NULL, c INT)");
-  EXPECT_EQ(rewrite_hive_types("CREATE TABLE t (`string` STRING)"), "CREATE TABLE t (`string` TEXT)");
+  EXPECT_EQ(rewrite_hive_types("CREATE TABLE t (`string` STRING)"),
+            "CREATE TABLE t (`string` TEXT)");
   EXPECT_EQ(rewrite_hive_types("ALTER TABLE t ADD COLUMN note STRING"),
             "ALTER TABLE t ADD COLUMN note TEXT");
   EXPECT_EQ(rewrite_hive_types("SELECT CAST(x AS STRING) FROM t"), "SELECT CAST(x AS TEXT) FROM t");
