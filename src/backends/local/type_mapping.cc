@@ -83,9 +83,13 @@ std::string shown(const SqlValue& v) {
     case SqlValue::Kind::kText:
       break;
   }
-  std::string s = "'" + std::string(v.bytes.substr(0, kMax));
+  std::string s;
+  s.reserve(kMax + 5);
+  s += '\'';
+  s.append(v.bytes.substr(0, kMax));
   if (v.bytes.size() > kMax) s += "...";
-  return s + "'";
+  s += '\'';
+  return s;
 }
 
 Status not_readable(const ColumnType& type, const SqlValue& v, std::string_view column) {
