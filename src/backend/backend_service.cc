@@ -91,10 +91,22 @@ std::string short_statement(std::string_view s) {
 
 }  // namespace
 
+BackendService::Settings::Settings(const config::Conf& conf)
+    : default_fetch_size(std::to_string(conf.get(k::kServerThriftResultsetDefaultFetchSize))),
+      query_timeout(conf.get_if_set(k::kOperationQueryTimeout)),
+      status_polling_timeout(conf.get(k::kOperationStatusPollingTimeout)),
+      fetch_max_bytes(
+          static_cast<std::size_t>(std::max<std::int64_t>(1, conf.get(k::kEngineFetchMaxBytes)))),
+      operation_log_max_bytes(static_cast<std::size_t>(
+          std::max<std::int64_t>(0, conf.get(k::kEngineOperationLogMaxBytes)))) {
+  if (query_timeout && query_timeout->count() <= 0) query_timeout.reset();
+}
+
 BackendService::BackendService(asio::io_context& io, config::Conf conf, SqlBackend& backend,
                                EngineIdentity identity)
     : io_(io),
       conf_(std::move(conf)),
+      settings_(conf_),
       backend_(backend),
       identity_(std::move(identity)),
       redactor_(conf_.get(k::kServerRedactionRegex)),
@@ -222,8 +234,7 @@ awaitable<Result<tcli::TOpenSessionResp>> BackendService::open_session(
   handle.sessionId.secret = session->handle.secret_bytes();
   resp.__set_sessionHandle(handle);
   std::map<std::string, std::string> configuration;
-  configuration["hive.server2.thrift.resultset.default.fetch.size"] =
-      std::to_string(conf_.get(k::kServerThriftResultsetDefaultFetchSize));
+  configuration["hive.server2.thrift.resultset.default.fetch.size"] = settings_.default_fetch_size;
   configuration[std::string(k::kEngineId.name())] = identity_.id;
   if (!identity_.name.empty()) configuration[std::string(k::kEngineName.name())] = identity_.name;
   resp.__set_configuration(std::move(configuration));
@@ -351,9 +362,8 @@ awaitable<Result<tcli::TExecuteStatementResp>> BackendService::execute_statement
     has_result_set = cursor->has_result_set();
   }
 
-  auto op = std::make_shared<Operation>(
-      tcli::TOperationType::EXECUTE_STATEMENT, parsed->text, has_result_set,
-      static_cast<std::size_t>(conf_.get(k::kEngineOperationLogMaxBytes)));
+  auto op = std::make_shared<Operation>(tcli::TOperationType::EXECUTE_STATEMENT, parsed->text,
+                                        has_result_set, settings_.operation_log_max_bytes);
   op->cursor = std::move(cursor);
   op->overlay = std::move(overlay);
   op->log_line("Executing statement: " + short_statement(parsed->text));
@@ -366,7 +376,7 @@ awaitable<Result<tcli::TExecuteStatementResp>> BackendService::execute_statement
   if (req.__isset.queryTimeout && req.queryTimeout > 0) {
     timeout = std::chrono::seconds(req.queryTimeout);
   }
-  if (auto server = conf_.get_if_set(k::kOperationQueryTimeout); server && server->count() > 0) {
+  if (const auto& server = settings_.query_timeout) {
     timeout = timeout ? std::min(*timeout, *server) : *server;
   }
   if (timeout) {
@@ -568,7 +578,7 @@ awaitable<Result<tcli::TGetOperationStatusResp>> BackendService::get_operation_s
   auto op = *found;
   auto session = session_of(*op);
   // Long poll: hold the call while the operation runs, so pollers with no delay do not spin.
-  const auto deadline = Clock::now() + conf_.get(k::kOperationStatusPollingTimeout);
+  const auto deadline = Clock::now() + settings_.status_polling_timeout;
   while (true) {
     const auto seen = op->changed().generation();
     if (op->is_terminal() || Clock::now() >= deadline) break;
@@ -670,8 +680,7 @@ awaitable<Result<tcli::TFetchResultsResp>> BackendService::fetch_results(
   const std::size_t max_rows =
       req.maxRows <= 0 ? 0
                        : static_cast<std::size_t>(std::min<std::int64_t>(req.maxRows, 100000000));
-  const auto max_bytes =
-      static_cast<std::size_t>(std::max<std::int64_t>(1, conf_.get(k::kEngineFetchMaxBytes)));
+  const std::size_t max_bytes = settings_.fetch_max_bytes;
   struct Batch {
     tcli::TRowSet rows;
     bool more = false;
@@ -764,8 +773,7 @@ awaitable<Result<tcli::TOperationHandle>> BackendService::run_metadata(
   auto found = find_session(ctx, handle);
   if (!found) co_return found.status();
   auto session = *found;
-  auto op = std::make_shared<Operation>(
-      type, description, true, static_cast<std::size_t>(conf_.get(k::kEngineOperationLogMaxBytes)));
+  auto op = std::make_shared<Operation>(type, description, true, settings_.operation_log_max_bytes);
   auto build = [session, op, produce = std::move(produce)]() -> Status {
     std::lock_guard lock(session->work_mu);
     if (!session->sql) return Status::invalid_handle("the session is closed");
@@ -934,22 +942,28 @@ awaitable<Result<tcli::TGetCrossReferenceResp>> BackendService::get_cross_refere
 
 // ---- calls the engine does not provide ----
 
+template <typename Resp>
+awaitable<Result<Resp>> BackendService::refuse(const frontend::CallContext& ctx,
+                                               const tcli::TSessionHandle& handle,
+                                               std::string what) {
+  // An unknown session is reported as such first, as for every call.
+  if (auto s = find_session(ctx, handle); !s) co_return s.status();
+  co_return Status::unsupported(what + " is not supported by kitsune-engine");
+}
+
 awaitable<Result<tcli::TGetDelegationTokenResp>> BackendService::get_delegation_token(
     const frontend::CallContext& ctx, const tcli::TGetDelegationTokenReq& req) {
-  if (auto s = find_session(ctx, req.sessionHandle); !s) co_return s.status();
-  co_return Status::unsupported("Delegation tokens are not supported by kitsune-engine");
+  return refuse<tcli::TGetDelegationTokenResp>(ctx, req.sessionHandle, "Delegation tokens are");
 }
 
 awaitable<Result<tcli::TCancelDelegationTokenResp>> BackendService::cancel_delegation_token(
     const frontend::CallContext& ctx, const tcli::TCancelDelegationTokenReq& req) {
-  if (auto s = find_session(ctx, req.sessionHandle); !s) co_return s.status();
-  co_return Status::unsupported("Delegation tokens are not supported by kitsune-engine");
+  return refuse<tcli::TCancelDelegationTokenResp>(ctx, req.sessionHandle, "Delegation tokens are");
 }
 
 awaitable<Result<tcli::TRenewDelegationTokenResp>> BackendService::renew_delegation_token(
     const frontend::CallContext& ctx, const tcli::TRenewDelegationTokenReq& req) {
-  if (auto s = find_session(ctx, req.sessionHandle); !s) co_return s.status();
-  co_return Status::unsupported("Delegation tokens are not supported by kitsune-engine");
+  return refuse<tcli::TRenewDelegationTokenResp>(ctx, req.sessionHandle, "Delegation tokens are");
 }
 
 awaitable<Result<tcli::TSetClientInfoResp>> BackendService::set_client_info(
@@ -968,14 +982,12 @@ awaitable<Result<tcli::TSetClientInfoResp>> BackendService::set_client_info(
 
 awaitable<Result<tcli::TUploadDataResp>> BackendService::upload_data(
     const frontend::CallContext& ctx, const tcli::TUploadDataReq& req) {
-  if (auto s = find_session(ctx, req.sessionHandle); !s) co_return s.status();
-  co_return Status::unsupported("UploadData is not supported by kitsune-engine");
+  return refuse<tcli::TUploadDataResp>(ctx, req.sessionHandle, "UploadData is");
 }
 
 awaitable<Result<tcli::TDownloadDataResp>> BackendService::download_data(
     const frontend::CallContext& ctx, const tcli::TDownloadDataReq& req) {
-  if (auto s = find_session(ctx, req.sessionHandle); !s) co_return s.status();
-  co_return Status::unsupported("DownloadData is not supported by kitsune-engine");
+  return refuse<tcli::TDownloadDataResp>(ctx, req.sessionHandle, "DownloadData is");
 }
 
 // ---- housekeeping ----

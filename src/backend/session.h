@@ -66,7 +66,6 @@ class Operation {
   std::int64_t modified_rows() const;
   void set_modified_rows(std::int64_t n);
   AsyncEvent& changed() { return changed_; }
-  OperationLog& log() { return log_; }
   void log_line(std::string line);
   std::vector<std::string> read_log(bool from_start);
   void touch() { last_access_ms_ = epoch_millis(); }

@@ -14,7 +14,7 @@ using transport::MessageType;
 }  // namespace
 
 Hs2Client::Hs2Client(std::unique_ptr<transport::ThriftTransport> transport, std::size_t max_message)
-    : transport_(std::move(transport)), max_message_bytes_(max_message) {}
+    : transport_(std::move(transport)), thrift_config_(transport::thrift_config(max_message)) {}
 
 awaitable<Result<std::unique_ptr<Hs2Client>>> Hs2Client::connect(ClientOptions options) {
   auto ex = co_await asio::this_coro::executor;
@@ -95,7 +95,7 @@ awaitable<Result<Resp>> Hs2Client::call(const char* method, const Req& req) {
   if (!header) co_return header.status();
   if (header->type == MessageType::kException) {
     TApplicationException e;
-    Status s = transport::decode_message(*reply, max_message_bytes_, nullptr, e);
+    Status s = transport::decode_message(*reply, thrift_config_, nullptr, e);
     if (!s.is_ok()) co_return s;
     co_return Status::error(std::string("server error in ") + method + ": " + e.what());
   }
@@ -106,7 +106,7 @@ awaitable<Result<Resp>> Hs2Client::call(const char* method, const Req& req) {
   Resp response;
   PResult result;
   result.success = &response;
-  Status s = transport::decode_message(*reply, max_message_bytes_, nullptr, result);
+  Status s = transport::decode_message(*reply, thrift_config_, nullptr, result);
   if (!s.is_ok()) co_return s;
   if (!result.__isset.success) co_return Status::error(std::string(method) + " returned no result");
   co_return response;

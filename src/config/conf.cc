@@ -198,19 +198,22 @@ void Conf::merge(const Conf& other) {
     entries_[k] = v;
 }
 
-std::optional<std::string_view> Conf::lookup(const KeyDef& def) const {
+std::optional<std::string_view> Conf::find_set(const KeyDef& def) const {
   const KeyDef* d = &def;
   // Follow fallbacks; the table has no cycles, but bound the walk anyway.
   for (int hops = 0; d && hops < 4; ++hops) {
     auto it = entries_.find(d->name);
     if (it != entries_.end() && validate_value(*d, it->second).is_ok()) return it->second;
     if (d->fallback.empty()) break;
-    const KeyDef* next = find_key(d->fallback);
-    if (!next) break;
-    d = next;
+    d = find_key(d->fallback);
   }
+  return std::nullopt;
+}
+
+std::optional<std::string_view> Conf::lookup(const KeyDef& def) const {
+  if (auto set = find_set(def)) return set;
   // The default of the first key that has one along the chain.
-  d = &def;
+  const KeyDef* d = &def;
   for (int hops = 0; d && hops < 4; ++hops) {
     if (d->has_default) return d->default_value;
     if (d->fallback.empty()) break;
@@ -268,16 +271,9 @@ T Conf::get(const Key<T>& key) const {
 
 template <typename T>
 std::optional<T> Conf::get_if_set(const Key<T>& key) const {
-  const KeyDef* d = key.def;
-  for (int hops = 0; d && hops < 4; ++hops) {
-    auto it = entries_.find(d->name);
-    if (it != entries_.end() && validate_value(*d, it->second).is_ok()) {
-      return convert<T>(*key.def, it->second);
-    }
-    if (d->fallback.empty()) break;
-    d = find_key(d->fallback);
-  }
-  return std::nullopt;
+  auto text = find_set(*key.def);
+  if (!text) return std::nullopt;
+  return convert<T>(*key.def, *text);
 }
 
 template std::string Conf::get(const Key<std::string>&) const;

@@ -43,7 +43,7 @@ awaitable<std::span<const std::uint8_t>> Dispatcher::handle(const CallContext& c
                                                             const transport::MessageHeader& header,
                                                             transport::MessageEncoder& encoder) {
   Args args;
-  Status decoded = transport::decode_message(message, max_message_bytes_, nullptr, args);
+  Status decoded = transport::decode_message(message, thrift_config_, nullptr, args);
   if (!decoded.is_ok()) {
     co_return encoder.encode_exception(header.name, header.seqid,
                                        TApplicationException::PROTOCOL_ERROR, decoded.message());
@@ -65,7 +65,7 @@ awaitable<std::span<const std::uint8_t>> Dispatcher::handle(const CallContext& c
 }
 
 Dispatcher::Dispatcher(Hs2Service& service, std::size_t max_message_bytes)
-    : service_(service), max_message_bytes_(max_message_bytes) {
+    : service_(service), thrift_config_(transport::thrift_config(max_message_bytes)) {
 #define KITSUNE_REGISTER_HANDLER(Method, snake)                            \
   handlers_.emplace(#Method,                                               \
                     &Dispatcher::handle<tcli::TCLIService_##Method##_args, \

@@ -34,7 +34,7 @@ class Dispatcher {
                                                   transport::MessageEncoder& encoder);
 
   Hs2Service& service_;
-  const std::size_t max_message_bytes_;
+  const std::shared_ptr<apache::thrift::TConfiguration> thrift_config_;
   std::unordered_map<std::string_view, Handler> handlers_;
 };
 

@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -77,9 +78,24 @@ class BackendService final : public frontend::Hs2Service {
   awaitable<void> close_session(std::shared_ptr<Session> session, std::string why);
   awaitable<void> close_operation(std::shared_ptr<Session> session, std::shared_ptr<Operation> op);
   awaitable<void> janitor();
+  // The answer to a call the engine does not provide, once the session handle is checked.
+  template <typename Resp>
+  awaitable<Result<Resp>> refuse(const frontend::CallContext& ctx,
+                                 const tcli::TSessionHandle& handle, std::string what);
+
+  // Settings the calls use, read once from conf_ rather than parsed on every call.
+  struct Settings {
+    explicit Settings(const config::Conf& conf);
+    std::string default_fetch_size;
+    std::optional<std::chrono::milliseconds> query_timeout;
+    std::chrono::milliseconds status_polling_timeout;
+    std::size_t fetch_max_bytes;
+    std::size_t operation_log_max_bytes;
+  };
 
   asio::io_context& io_;
   config::Conf conf_;
+  const Settings settings_;
   SqlBackend& backend_;
   EngineIdentity identity_;
   config::Redactor redactor_;

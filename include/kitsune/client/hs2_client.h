@@ -63,7 +63,7 @@ class Hs2Client {
 
   std::unique_ptr<transport::ThriftTransport> transport_;
   transport::MessageEncoder encoder_;
-  std::size_t max_message_bytes_;
+  std::shared_ptr<apache::thrift::TConfiguration> thrift_config_;
   std::int32_t seqid_ = 0;
 };
 

@@ -50,6 +50,8 @@ class Conf {
   void merge(const Conf& other);
 
  private:
+  // The value set for the key or along its fallbacks (valid ones only), without defaults.
+  std::optional<std::string_view> find_set(const KeyDef& def) const;
   std::optional<std::string_view> lookup(const KeyDef& def) const;
   std::map<std::string, std::string, std::less<>> entries_;
 };

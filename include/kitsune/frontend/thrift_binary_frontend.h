@@ -53,8 +53,6 @@ class ThriftBinaryFrontend {
   std::size_t connection_count() const;
 
  private:
-  class Connection;
-
   awaitable<void> accept_loop();
   awaitable<void> serve(tcp::socket socket, std::uint64_t id);
 

@@ -28,7 +28,8 @@ struct MessageHeader {
 // Reads the header of a strict TBinaryProtocol message (already scanned as complete).
 Result<MessageHeader> parse_message_header(std::span<const std::uint8_t> message);
 
-// Thrift's configuration object for a message size limit (int-bounded, as Thrift's is).
+// Thrift's configuration object for a message size limit (int-bounded, as Thrift's is). Make it
+// once per owner and pass it to decode_message.
 std::shared_ptr<apache::thrift::TConfiguration> thrift_config(std::size_t max_message_bytes);
 
 // Writes messages into a buffer it keeps and reuses; the span returned by encode() is valid
@@ -67,13 +68,14 @@ class MessageEncoder {
 // Reads a whole message into a generated struct. Thrift's own decoding errors (a missing required
 // field, a wrong type) come back as kError with Thrift's text.
 template <typename Body>
-Status decode_message(std::span<const std::uint8_t> message, std::size_t max_message_bytes,
+Status decode_message(std::span<const std::uint8_t> message,
+                      const std::shared_ptr<apache::thrift::TConfiguration>& config,
                       MessageHeader* header, Body& body) {
   using apache::thrift::TException;
   using apache::thrift::transport::TMemoryBuffer;
-  auto buffer = std::make_shared<TMemoryBuffer>(
-      const_cast<std::uint8_t*>(message.data()), static_cast<std::uint32_t>(message.size()),
-      TMemoryBuffer::OBSERVE, thrift_config(max_message_bytes));
+  auto buffer = std::make_shared<TMemoryBuffer>(const_cast<std::uint8_t*>(message.data()),
+                                                static_cast<std::uint32_t>(message.size()),
+                                                TMemoryBuffer::OBSERVE, config);
   apache::thrift::protocol::TBinaryProtocolT<TMemoryBuffer> protocol(buffer);
   try {
     std::string name;

@@ -58,7 +58,7 @@ TEST(ParseMessageHeader, ReadsTheCapturedPyHiveOpenSessionBytes) {
 
   tcli::TCLIService_OpenSession_args args;
   MessageHeader header;
-  ASSERT_TRUE(decode_message(m, 1 << 20, &header, args).is_ok());
+  ASSERT_TRUE(decode_message(m, thrift_config(1 << 20), &header, args).is_ok());
   EXPECT_EQ(args.req.client_protocol, tcli::TProtocolVersion::HIVE_CLI_SERVICE_PROTOCOL_V6);
   EXPECT_EQ(args.req.username, "alice");
   EXPECT_TRUE(args.req.__isset.configuration);
@@ -84,7 +84,7 @@ TEST(DecodeMessage, RoundTripsAnOpenSessionCall) {
   const Bytes m = testing::open_session_call(5, 3);
   tcli::TCLIService_OpenSession_args args;
   MessageHeader header;
-  Status s = decode_message(m, 1 << 20, &header, args);
+  Status s = decode_message(m, thrift_config(1 << 20), &header, args);
   ASSERT_TRUE(s.is_ok()) << s.message();
   EXPECT_EQ(header.name, "OpenSession");
   EXPECT_EQ(header.type, MessageType::kCall);
@@ -101,7 +101,7 @@ TEST(DecodeMessage, RoundTripsALargeFetchResultsReply) {
   const Bytes m = testing::fetch_results_reply(4000, 11);
   tcli::TCLIService_FetchResults_result got;
   MessageHeader header;
-  Status s = decode_message(m, 104857600, &header, got);
+  Status s = decode_message(m, thrift_config(104857600), &header, got);
   ASSERT_TRUE(s.is_ok()) << s.message();
   EXPECT_EQ(header.type, MessageType::kReply);
   EXPECT_EQ(header.seqid, 11);
@@ -120,7 +120,8 @@ TEST(DecodeMessage, RoundTripsALargeFetchResultsReply) {
 TEST(DecodeMessage, ReportsATruncatedMessageAsAnErrorWithThriftsText) {
   const Bytes m = testing::open_session_call();
   tcli::TCLIService_OpenSession_args args;
-  Status s = decode_message(testing::slice(m, 0, m.size() - 5), 1 << 20, nullptr, args);
+  Status s =
+      decode_message(testing::slice(m, 0, m.size() - 5), thrift_config(1 << 20), nullptr, args);
   ASSERT_FALSE(s.is_ok());
   EXPECT_EQ(s.code(), StatusCode::kError);
   EXPECT_NE(s.message().find("cannot decode the Thrift message"), std::string::npos) << s.message();
@@ -137,15 +138,15 @@ TEST(DecodeMessage, ReportsAMissingRequiredField) {
                       .stop()
                       .bytes();
   tcli::TCLIService_OpenSession_args args;
-  Status s = decode_message(m, 1 << 20, nullptr, args);
+  Status s = decode_message(m, thrift_config(1 << 20), nullptr, args);
   EXPECT_FALSE(s.is_ok());
 }
 
 TEST(DecodeMessage, HonoursTheMessageSizeLimit) {
   const Bytes m = testing::open_session_call(2, 0, std::string(4096, 'x'));
   tcli::TCLIService_OpenSession_args args;
-  EXPECT_TRUE(decode_message(m, m.size(), nullptr, args).is_ok());
-  Status s = decode_message(m, 1024, nullptr, args);
+  EXPECT_TRUE(decode_message(m, thrift_config(m.size()), nullptr, args).is_ok());
+  Status s = decode_message(m, thrift_config(1024), nullptr, args);
   EXPECT_FALSE(s.is_ok());
 }
 
@@ -161,7 +162,7 @@ TEST(MessageEncoder, EncodeExceptionProducesAnUnknownMethodApplicationException)
 
   TApplicationException e;
   MessageHeader header;
-  ASSERT_TRUE(decode_message(m, 1 << 20, &header, e).is_ok());
+  ASSERT_TRUE(decode_message(m, thrift_config(1 << 20), &header, e).is_ok());
   EXPECT_EQ(e.getType(), TApplicationException::UNKNOWN_METHOD);
   EXPECT_STREQ(e.what(), "Invalid method name: 'GetLog'");
   EXPECT_EQ(header.type, MessageType::kException);
@@ -184,7 +185,7 @@ TEST(MessageEncoder, ReusesItsBufferAcrossMessagesOfAnySize) {
   tcli::TOpenSessionReq req;
   {
     tcli::TCLIService_OpenSession_args args;
-    ASSERT_TRUE(decode_message(small_expected, 1 << 20, nullptr, args).is_ok());
+    ASSERT_TRUE(decode_message(small_expected, thrift_config(1 << 20), nullptr, args).is_ok());
     req = args.req;
   }
   tcli::TCLIService_OpenSession_pargs pargs;
