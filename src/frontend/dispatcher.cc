@@ -48,6 +48,19 @@ awaitable<std::span<const std::uint8_t>> Dispatcher::handle(const CallContext& c
     co_return encoder.encode_exception(header.name, header.seqid,
                                        TApplicationException::PROTOCOL_ERROR, decoded.message());
   }
+  if constexpr (std::is_same_v<Args, tcli::TCLIService_FetchResults_args>) {
+    auto relayed = co_await service_.relay_fetch_results(ctx, args.req, header.seqid);
+    if (relayed && relayed->is_ok()) {
+      relay_buffer_ = std::move(relayed->value());
+      co_return std::span<const std::uint8_t>(relay_buffer_);
+    }
+    if (relayed) {
+      ResultStruct failed;
+      fill_error(failed.success, relayed->status());
+      failed.__isset.success = true;
+      co_return encoder.encode(header.name, MessageType::kReply, header.seqid, failed);
+    }
+  }
   auto response = co_await (service_.*Method)(ctx, args.req);
   ResultStruct result;
   if (response.is_ok()) {

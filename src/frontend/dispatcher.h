@@ -5,6 +5,7 @@
 #include <span>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "kitsune/frontend/hs2_service.h"
 #include "kitsune/transport/thrift_codec.h"
@@ -22,6 +23,9 @@ class Dispatcher {
                                                             std::span<const std::uint8_t> message,
                                                             transport::MessageEncoder& encoder);
 
+  // Drops a relayed reply once it is written, so that idle connections hold no batch.
+  void release_reply() { relay_buffer_ = {}; }
+
  private:
   using Handler = awaitable<std::span<const std::uint8_t>> (Dispatcher::*)(
       const CallContext&, std::span<const std::uint8_t>, const transport::MessageHeader&,
@@ -36,6 +40,8 @@ class Dispatcher {
   Hs2Service& service_;
   const std::shared_ptr<apache::thrift::TConfiguration> thrift_config_;
   std::unordered_map<std::string_view, Handler> handlers_;
+  // The last relayed reply, kept until the next call like the encoder's buffer.
+  std::vector<std::uint8_t> relay_buffer_;
 };
 
 }  // namespace kitsune::frontend

@@ -127,12 +127,17 @@ Result<tcp::endpoint> ThriftBinaryFrontend::start() {
   return bound;
 }
 
-void ThriftBinaryFrontend::stop() {
-  if (stopping_.exchange(true)) return;
+void ThriftBinaryFrontend::stop_accepting() {
+  if (accepting_stopped_.exchange(true)) return;
   asio::post(accept_strand_, [this] {
     error_code ignored;
     acceptor_.close(ignored);
   });
+}
+
+void ThriftBinaryFrontend::stop() {
+  if (stopping_.exchange(true)) return;
+  stop_accepting();
   std::lock_guard lock(mu_);
   for (auto& [id, weak] : connections_) {
     if (auto t = weak.lock()) {
@@ -280,6 +285,7 @@ awaitable<void> ThriftBinaryFrontend::serve(tcp::socket socket, std::uint64_t id
       }
       if (reply->empty()) continue;
       Status written = co_await transport->write_message(*reply);
+      dispatcher.release_reply();
       if (!written.is_ok()) {
         log->info("[C{}] {} closed while writing a reply: {}", id, ctx.peer, written.message());
         break;

@@ -44,21 +44,21 @@ using List = std::vector<std::string>;
 // clang-format off
 // X(identifier, C++ type, ValueType, name, has default, default, scope, fallback, choices, doc)
 // Defaults are Kyuubi's; keys under "kitsune." are Kitsune's own.
-#define KITSUNE_CONFIG_KEYS(X)                                                                    \
-  X(kFrontendBindHost, std::string, kString, "kyuubi.frontend.bind.host", false, "", kServer, "",   \
+#define KITSUNE_CONFIG_KEYS(X)                                                                     \
+  X(kFrontendBindHost, std::string, kString, "kyuubi.frontend.bind.host", false, "", kServer, "",  \
     "",                                                                                            \
     "Host name or IP address every frontend binds to unless its own key says otherwise. Unset "    \
     "means the address the host name resolves to.")                                                \
   X(kFrontendBindPort, std::int32_t, kInt, "kyuubi.frontend.bind.port", true, "10009", kServer,    \
-    "", "", "Deprecated: the Thrift binary port when kyuubi.frontend.thrift.binary.bind.port is "   \
-    "unset.")                                                                                      \
-  X(kFrontendThriftBinaryBindHost, std::string, kString, "kyuubi.frontend.thrift.binary.bind.host", \
-    false, "", kServer, "kyuubi.frontend.bind.host", "",                                           \
-    "Host name or IP address the Thrift binary frontend binds to.")                                \
+    "", "",                                                                                        \
+    "Deprecated: the Thrift binary port when kyuubi.frontend.thrift.binary.bind.port is unset.")   \
+  X(kFrontendThriftBinaryBindHost, std::string, kString,                                           \
+    "kyuubi.frontend.thrift.binary.bind.host", false, "", kServer, "kyuubi.frontend.bind.host",    \
+    "", "Host name or IP address the Thrift binary frontend binds to.")                            \
   X(kFrontendThriftBinaryBindPort, std::int32_t, kInt, "kyuubi.frontend.thrift.binary.bind.port",  \
     false, "", kServer, "kyuubi.frontend.bind.port", "",                                           \
     "Port of the Thrift binary frontend; 0 lets the operating system pick one.")                   \
-  X(kFrontendMaxMessageSize, std::int64_t, kLong, "kyuubi.frontend.max.message.size", true,         \
+  X(kFrontendMaxMessageSize, std::int64_t, kLong, "kyuubi.frontend.max.message.size", true,        \
     "104857600", kServer, "", "",                                                                  \
     "Deprecated: the largest Thrift message a frontend accepts, in bytes.")                        \
   X(kFrontendThriftMaxMessageSize, std::int64_t, kLong, "kyuubi.frontend.thrift.max.message.size", \
@@ -67,32 +67,40 @@ using List = std::vector<std::string>;
     "connection before anything is allocated for it.")                                             \
   X(kFrontendThriftClientMaxMessageSize, std::int64_t, kLong,                                      \
     "kyuubi.frontend.thrift.client.max.message.size", true, "1073741824", kClient, "", "",         \
-    "The largest Thrift message a Kitsune client (toward engines) accepts, in bytes.")             \
+    "The largest Thrift message Kitsune accepts from an engine, in bytes.")                        \
   X(kFrontendLoginTimeout, Duration, kDuration, "kyuubi.frontend.login.timeout", true, "PT20S",    \
     kServer, "", "",                                                                               \
     "Time a new connection has to finish its transport handshake and authentication. (Kyuubi "     \
     "dropped this key in 1.9; Kitsune honours it.)")                                               \
-  X(kFrontendReadTimeout, Duration, kDuration, "kitsune.frontend.read.timeout", true, "PT60S",     \
+  X(kFrontendAdvertisedHost, std::string, kString, "kyuubi.frontend.advertised.host", false, "",   \
     kServer, "", "",                                                                               \
-    "Once the first byte of a message has arrived, time the rest of it may take; also the limit "  \
-    "for writing a reply to a client that does not read.")                                         \
-  X(kFrontendConnectionIdleTimeout, Duration, kDuration, "kitsune.frontend.connection.idle.timeout", \
-    true, "PT6H", kServer, "", "",                                                                 \
-    "Time a connection may stay silent between two calls before it is closed.")                    \
-  X(kFrontendThriftMaxFrameSize, std::int64_t, kLong, "kitsune.frontend.thrift.max.frame.size",    \
-    true, "16384000", kServer, "", "",                                                             \
-    "The largest SASL data frame a frontend accepts, in bytes (Thrift's own default).")            \
-  X(kFrontendSaslMaxNegotiationSize, std::int64_t, kLong,                                          \
-    "kitsune.frontend.sasl.max.negotiation.size", true, "262144", kServer, "", "",                 \
-    "The largest SASL negotiation message a frontend accepts, in bytes.")                          \
+    "Host name published for this server (in discovery and to engines) instead of the bind "       \
+    "host.")                                                                                       \
+  X(kFrontendProtocols, List, kList, "kyuubi.frontend.protocols", true, "THRIFT_BINARY,REST",      \
+    kServer, "", "THRIFT_BINARY,THRIFT_HTTP,REST,TRINO",                                           \
+    "Frontends the server starts. Kitsune serves THRIFT_BINARY; the others are reported at "       \
+    "startup as not available yet.")                                                               \
   X(kAuthentication, List, kList, "kyuubi.authentication", true, "NONE", kServer, "",              \
     "NOSASL,NONE,LDAP,JDBC,KERBEROS,CUSTOM",                                                       \
     "Client authentication: NOSASL (raw Thrift, no SASL), or SASL with NONE (PLAIN, any "          \
     "password), LDAP, JDBC, CUSTOM or KERBEROS.")                                                  \
+  X(kHaEngineRefId, std::string, kString, "kyuubi.ha.engine.ref.id", false, "", kServer, "", "",   \
+    "Reserved: the id of the launch that started an engine.")                                      \
+  X(kHaAddresses, std::string, kString, "kyuubi.ha.addresses", true, "", kClient,                  \
+    "kyuubi.ha.zookeeper.quorum", "",                                                              \
+    "ZooKeeper connect string for discovery. Empty: Kitsune's embedded discovery (one gateway, "   \
+    "engines it launches itself).")                                                                \
+  X(kHaZookeeperQuorum, std::string, kString, "kyuubi.ha.zookeeper.quorum", false, "", kClient,    \
+    "", "", "Deprecated: use kyuubi.ha.addresses.")                                                \
+  X(kHaNamespace, std::string, kString, "kyuubi.ha.namespace", true, "kyuubi", kClient,            \
+    "kyuubi.ha.zookeeper.namespace", "",                                                           \
+    "Root of this server's discovery space; engine spaces are named after it.")                    \
+  X(kHaZookeeperNamespace, std::string, kString, "kyuubi.ha.zookeeper.namespace", false, "",       \
+    kClient, "", "", "Deprecated: use kyuubi.ha.namespace.")                                       \
   X(kSessionIdleTimeout, Duration, kDuration, "kyuubi.session.idle.timeout", true, "PT6H",         \
     kServer, "kyuubi.session.timeout", "",                                                         \
     "A session with no call and no running operation for this long is closed.")                    \
-  X(kSessionTimeout, Duration, kDuration, "kyuubi.session.timeout", true, "PT6H", kServer, "", "",  \
+  X(kSessionTimeout, Duration, kDuration, "kyuubi.session.timeout", true, "PT6H", kServer, "", "", \
     "Deprecated: use kyuubi.session.idle.timeout.")                                                \
   X(kSessionCheckInterval, Duration, kDuration, "kyuubi.session.check.interval", true, "PT5M",     \
     kServer, "", "", "How often idle sessions and operations are looked for.")                     \
@@ -104,12 +112,102 @@ using List = std::vector<std::string>;
   X(kSessionEngineCheckInterval, Duration, kDuration, "kyuubi.session.engine.check.interval",      \
     true, "PT1M", kEngineLaunch, "", "", "How often an engine checks whether it is idle.")         \
   X(kSessionUser, std::string, kString, "kyuubi.session.user", false, "", kServer, "", "",         \
-    "Reserved: the user an engine was launched for.")                                              \
+    "Reserved: the user a session runs as; set by the server and passed to engines.")              \
+  X(kSessionEngineShareLevel, std::string, kString, "kyuubi.session.engine.share.level", false,    \
+    "", kClient, "", "CONNECTION,USER,GROUP,SERVER_LOCAL,SERVER",                                  \
+    "Deprecated: use kyuubi.engine.share.level.")                                                  \
+  X(kSessionEngineInitializeTimeout, Duration, kDuration,                                          \
+    "kyuubi.session.engine.initialize.timeout", true, "PT3M", kClient, "", "",                     \
+    "Time an engine launch has to register; also the limit for waiting on the launch lock.")       \
+  X(kSessionEngineLaunchAsync, bool, kBool, "kyuubi.session.engine.launch.async", true, "true",    \
+    kClient, "", "",                                                                               \
+    "OpenSession returns before the engine is up; the first operation waits for it.")              \
+  X(kSessionEngineLoginTimeout, Duration, kDuration, "kyuubi.session.engine.login.timeout", true,  \
+    "PT15S", kClient, "", "", "Time to connect and log in to an engine.")                          \
+  X(kSessionEngineOpenMaxAttempts, std::int32_t, kInt, "kyuubi.session.engine.open.max.attempts",  \
+    true, "9", kServer, "", "",                                                                    \
+    "Attempts to open a session on an engine that refuses connections.")                           \
+  X(kSessionEngineOpenRetryWait, Duration, kDuration, "kyuubi.session.engine.open.retry.wait",     \
+    true, "PT10S", kServer, "", "", "Wait between two attempts to open an engine session.")        \
+  X(kSessionEngineOpenOnFailure, std::string, kString, "kyuubi.session.engine.open.onFailure",     \
+    true, "RETRY", kServer, "", "RETRY,DEREGISTER_IMMEDIATELY,DEREGISTER_AFTER_RETRY",             \
+    "What to do with an engine that refuses connections: RETRY it, or remove it from discovery "   \
+    "at once or after the retries.")                                                               \
+  X(kSessionEngineStartupMaxLogLines, std::int32_t, kInt,                                          \
+    "kyuubi.session.engine.startup.maxLogLines", true, "10", kClient, "", "",                      \
+    "Lines of an engine's log kept to explain a failed launch.")                                   \
+  X(kSessionEngineStartupErrorMaxSize, std::int32_t, kInt,                                         \
+    "kyuubi.session.engine.startup.error.max.size", true, "8192", kClient, "", "",                 \
+    "Characters of an engine's startup error shown to the client.")                                \
+  X(kSessionEngineStartupDestroyTimeout, Duration, kDuration,                                      \
+    "kyuubi.session.engine.startup.destroy.timeout", true, "PT5S", kClient, "", "",                \
+    "Time an engine process has to exit after SIGTERM before it is killed.")                       \
+  X(kSessionEngineLogTimeout, Duration, kDuration, "kyuubi.session.engine.log.timeout", true,      \
+    "PT24H", kClient, "", "",                                                                      \
+    "An engine log file older than this is reused (truncated) by the next launch.")                \
+  X(kSessionConfIgnoreList, List, kList, "kyuubi.session.conf.ignore.list", true, "", kServer, "", \
+    "", "Session configuration keys silently dropped from clients; 'prefix.*' matches a prefix.")  \
+  X(kSessionConfRestrictList, List, kList, "kyuubi.session.conf.restrict.list", true, "", kServer, \
+    "", "",                                                                                        \
+    "Session configuration keys that make OpenSession fail when a client sends them; 'prefix.*' "  \
+    "matches a prefix.")                                                                           \
+  X(kSessionProxyUser, std::string, kString, "kyuubi.session.proxy.user", false, "", kClient, "",  \
+    "",                                                                                            \
+    "The user a session runs as on behalf of the authenticated one (wins over "                    \
+    "hive.server2.proxy.user); only for principals allowed by kitsune.session.proxy.allowed.")     \
+  X(kSessionName, std::string, kString, "kyuubi.session.name", false, "", kClient, "", "",         \
+    "A name for the session, shown in logs.")                                                      \
+  X(kSessionGroupProvider, std::string, kString, "kyuubi.session.group.provider", true, "hadoop",  \
+    kServer, "", "",                                                                               \
+    "Where GROUP share level finds a user's primary group; Kitsune asks the operating system "     \
+    "(NSS) for 'hadoop' and any other value.")                                                     \
+  X(kSessionConnectionUrl, std::string, kString, "kyuubi.session.connection.url", false, "",       \
+    kServer, "", "", "Reserved: the host:port of the server that opened a session.")               \
+  X(kSessionRealUser, std::string, kString, "kyuubi.session.real.user", false, "", kServer, "",    \
+    "", "Reserved: the authenticated user behind a session.")                                      \
+  X(kClientIpAddress, std::string, kString, "kyuubi.client.ipAddress", false, "", kClient, "", "", \
+    "Reserved: the client's IP address; the server sets it, a client may send its own.")           \
+  X(kEngineType, std::string, kString, "kyuubi.engine.type", true, "SPARK_SQL", kClient, "",       \
+    "SPARK_SQL,FLINK_SQL,TRINO,HIVE_SQL,JDBC,LOCAL",                                               \
+    "The engine a session runs on. kitsune-engine serves LOCAL (SQLite) and JDBC; it treats "      \
+    "every other value as LOCAL.")                                                                 \
+  X(kEngineId, std::string, kString, "kyuubi.engine.id", false, "", kServer, "", "",               \
+    "Reserved: the engine's application id, returned in OpenSession.")                             \
+  X(kEngineName, std::string, kString, "kyuubi.engine.name", false, "", kServer, "", "",           \
+    "Reserved: the engine's application name, returned in OpenSession.")                           \
+  X(kEngineShareLevel, std::string, kString, "kyuubi.engine.share.level", true, "USER", kClient,   \
+    "kyuubi.session.engine.share.level", "CONNECTION,USER,GROUP,SERVER_LOCAL,SERVER",              \
+    "How engines are shared: one per session (CONNECTION), per user, per primary group, per "      \
+    "server host (SERVER_LOCAL) or one for all (SERVER).")                                         \
+  X(kEngineShareLevelSubdomain, std::string, kString, "kyuubi.engine.share.level.subdomain",       \
+    false, "", kClient, "kyuubi.engine.share.level.sub.domain", "",                                \
+    "Separates engines of one share level and user: sessions with different subdomains get "       \
+    "different engines. Unset means 'default'.")                                                   \
+  X(kEngineShareLevelSubDomainOld, std::string, kString, "kyuubi.engine.share.level.sub.domain",   \
+    false, "", kClient, "", "", "Deprecated: use kyuubi.engine.share.level.subdomain.")            \
+  X(kEnginePoolSize, std::int32_t, kInt, "kyuubi.engine.pool.size", true, "-1", kClient, "", "",   \
+    "Above zero, sessions are spread over a pool of this many engines (capped by "                 \
+    "kyuubi.engine.pool.size.threshold).")                                                         \
+  X(kEnginePoolSizeThreshold, std::int32_t, kInt, "kyuubi.engine.pool.size.threshold", true, "9",  \
+    kServer, "", "", "The largest engine pool a session may ask for (1 to 32).")                   \
+  X(kEnginePoolName, std::string, kString, "kyuubi.engine.pool.name", true, "engine-pool",         \
+    kClient, "", "", "Name of the engine pool; pool members are named <name>-<n>.")                \
+  X(kEnginePoolSelectPolicy, std::string, kString, "kyuubi.engine.pool.selectPolicy", true,        \
+    "RANDOM", kClient, "", "RANDOM,POLLING",                                                       \
+    "How a session picks its pool member: RANDOM, or POLLING (round robin).")                      \
+  X(kEnginePoolIgnoreSubdomain, bool, kBool, "kyuubi.engine.pool.ignoreSubdomain", true, "false",  \
+    kClient, "", "", "Use the engine pool even when a subdomain is set.")                          \
+  X(kEngineDoAsEnabled, bool, kBool, "kyuubi.engine.doAs.enabled", true, "true", kServer, "", "",  \
+    "Launch engines on behalf of the routing user (kyuubi.session.user); honoured from per-user "  \
+    "defaults only.")                                                                              \
+  X(kEngineSubmitTime, std::string, kString, "kyuubi.engine.submit.time", false, "", kServer, "",  \
+    "", "Reserved: when an engine launch started, in epoch milliseconds.")                         \
   X(kOperationIdleTimeout, Duration, kDuration, "kyuubi.operation.idle.timeout", true, "PT3H",     \
     kServer, "", "", "A finished operation not closed and not touched for this long is closed.")   \
   X(kOperationQueryTimeout, Duration, kDuration, "kyuubi.operation.query.timeout", false, "",      \
     kServer, "", "",                                                                               \
-    "Server-side statement timeout; the effective one is the smaller of this and the client's.")   \
+    "Server-side statement timeout; the effective one is the smaller of this and the client's "    \
+    "query timeout. Unset: only the client's.")                                                    \
   X(kOperationStatusPollingTimeout, Duration, kDuration,                                           \
     "kyuubi.operation.status.polling.timeout", true, "PT5S", kServer, "", "",                      \
     "How long GetOperationStatus waits for a running operation to change state.")                  \
@@ -118,7 +216,19 @@ using List = std::vector<std::string>;
     "Returned to clients as hive.server2.thrift.resultset.default.fetch.size in OpenSession.")     \
   X(kServerRedactionRegex, std::string, kString, "kyuubi.server.redaction.regex", true,            \
     "(?i)secret|password|token|access[.]key", kServer, "", "",                                     \
-    "Keys whose values are shown redacted in logs and in SET output.")                             \
+    "Regular expression over keys: the values of matching keys are shown redacted in logs and "    \
+    "in SET output. A leading (?i) makes it ignore case.")                                         \
+  X(kServerIpAddress, std::string, kString, "kyuubi.server.ipAddress", false, "", kServer, "", "", \
+    "Reserved: the server's IP address.")                                                          \
+  X(kServerLimitEngineStartup, std::int32_t, kInt, "kyuubi.server.limit.engine.startup", false,    \
+    "", kServer, "", "",                                                                           \
+    "Engines this server launches at the same time at most; further launches wait. Unset: no "     \
+    "limit.")                                                                                      \
+  X(kServerName, std::string, kString, "kyuubi.server.name", false, "", kServer, "", "",           \
+    "Name of this server, for logs.")                                                              \
+  X(kServerInfoProvider, std::string, kString, "kyuubi.server.info.provider", true, "ENGINE",      \
+    kClient, "", "SERVER,ENGINE",                                                                  \
+    "Who answers GetInfo: the SERVER itself, or the session's ENGINE.")                            \
   X(kBackendServerExecPoolSize, std::int32_t, kInt, "kyuubi.backend.server.exec.pool.size", true,  \
     "100", kServer, "", "", "Threads for blocking work in the server.")                            \
   X(kBackendServerExecPoolKeepalive, Duration, kDuration,                                          \
@@ -131,16 +241,22 @@ using List = std::vector<std::string>;
     "kyuubi.backend.engine.exec.pool.keepalive.time", false, "", kEngineLaunch,                    \
     "kyuubi.backend.server.exec.pool.keepalive.time", "",                                          \
     "Idle time after which a blocking-work thread of an engine ends.")                             \
-  X(kEngineType, std::string, kString, "kyuubi.engine.type", true, "SPARK_SQL", kClient, "",       \
-    "SPARK_SQL,FLINK_SQL,TRINO,HIVE_SQL,JDBC,LOCAL",                                               \
-    "The engine a session runs on. kitsune-engine serves LOCAL (SQLite) and JDBC; it treats "      \
-    "every other value as LOCAL.")                                                                 \
-  X(kEngineId, std::string, kString, "kyuubi.engine.id", false, "", kServer, "", "",               \
-    "Reserved: the engine's application id, returned in OpenSession.")                             \
-  X(kEngineName, std::string, kString, "kyuubi.engine.name", false, "", kServer, "", "",           \
-    "Reserved: the engine's application name, returned in OpenSession.")                           \
-  X(kHaEngineRefId, std::string, kString, "kyuubi.ha.engine.ref.id", false, "", kServer, "", "",   \
-    "Reserved: the id of the launch that started an engine.")                                      \
+  X(kFrontendReadTimeout, Duration, kDuration, "kitsune.frontend.read.timeout", true, "PT60S",     \
+    kServer, "", "",                                                                               \
+    "Once the first byte of a message has arrived, time the rest of it may take; also the limit "  \
+    "for writing a reply to a client that does not read.")                                         \
+  X(kFrontendConnectionIdleTimeout, Duration, kDuration,                                           \
+    "kitsune.frontend.connection.idle.timeout", true, "PT6H", kServer, "", "",                     \
+    "Time a connection may stay silent between two calls before it is closed.")                    \
+  X(kFrontendThriftMaxFrameSize, std::int64_t, kLong, "kitsune.frontend.thrift.max.frame.size",    \
+    true, "16384000", kServer, "", "",                                                             \
+    "The largest SASL data frame a frontend accepts, in bytes (Thrift's own default).")            \
+  X(kFrontendSaslMaxNegotiationSize, std::int64_t, kLong,                                          \
+    "kitsune.frontend.sasl.max.negotiation.size", true, "262144", kServer, "", "",                 \
+    "The largest SASL negotiation message a frontend accepts, in bytes.")                          \
+  X(kSessionProxyAllowed, List, kList, "kitsune.session.proxy.allowed", true, "", kServer, "", "", \
+    "Who may open sessions as another user: entries 'real:proxy', with '*' for any real or "       \
+    "proxy user (for example 'hive:*'). Empty: nobody.")                                           \
   X(kEngineLocalDataDir, std::string, kString, "kitsune.engine.local.data.dir", true,              \
     "local_data", kEngineLaunch, "", "",                                                           \
     "Directory of the local engine's SQLite databases (default.db and one file per CREATE "        \
@@ -154,112 +270,17 @@ using List = std::vector<std::string>;
   X(kEngineOperationLogMaxBytes, std::int64_t, kLong, "kitsune.engine.operation.log.max.bytes",    \
     true, "1048576", kEngineLaunch, "", "",                                                        \
     "Operation log kept per operation; older lines are dropped beyond it.")                        \
-  X(kFrontendAdvertisedHost, std::string, kString, "kyuubi.frontend.advertised.host", false, "", kServer, "", "", \
-      "Host name published for this server (in discovery and to engines) instead of the " \
-      "bind host.") \
-  X(kFrontendProtocols, List, kList, "kyuubi.frontend.protocols", true, "THRIFT_BINARY,REST", kServer, "", "THRIFT_BINARY,THRIFT_HTTP,REST,TRINO", \
-      "Frontends the server starts. Kitsune serves THRIFT_BINARY; the others are reported " \
-      "at startup as not available yet.") \
-  X(kHaAddresses, std::string, kString, "kyuubi.ha.addresses", true, "", kClient, "kyuubi.ha.zookeeper.quorum", "", \
-      "ZooKeeper connect string for discovery. Empty: Kitsune's embedded discovery (one " \
-      "gateway, engines it launches itself).") \
-  X(kHaZookeeperQuorum, std::string, kString, "kyuubi.ha.zookeeper.quorum", false, "", kClient, "", "", \
-      "Deprecated: use kyuubi.ha.addresses.") \
-  X(kHaNamespace, std::string, kString, "kyuubi.ha.namespace", true, "kyuubi", kClient, "kyuubi.ha.zookeeper.namespace", "", \
-      "Root of this server's discovery space; engine spaces are named after it.") \
-  X(kHaZookeeperNamespace, std::string, kString, "kyuubi.ha.zookeeper.namespace", false, "", kClient, "", "", \
-      "Deprecated: use kyuubi.ha.namespace.") \
-  X(kEngineShareLevel, std::string, kString, "kyuubi.engine.share.level", true, "USER", kClient, "kyuubi.session.engine.share.level", "CONNECTION,USER,GROUP,SERVER_LOCAL,SERVER", \
-      "How engines are shared: one per session (CONNECTION), per user, per primary group, " \
-      "per server host (SERVER_LOCAL) or one for all (SERVER).") \
-  X(kSessionEngineShareLevel, std::string, kString, "kyuubi.session.engine.share.level", false, "", kClient, "", "CONNECTION,USER,GROUP,SERVER_LOCAL,SERVER", \
-      "Deprecated: use kyuubi.engine.share.level.") \
-  X(kEngineShareLevelSubdomain, std::string, kString, "kyuubi.engine.share.level.subdomain", false, "", kClient, "kyuubi.engine.share.level.sub.domain", "", \
-      "Separates engines of one share level and user: sessions with different subdomains " \
-      "get different engines. Unset means 'default'.") \
-  X(kEngineShareLevelSubDomainOld, std::string, kString, "kyuubi.engine.share.level.sub.domain", false, "", kClient, "", "", \
-      "Deprecated: use kyuubi.engine.share.level.subdomain.") \
-  X(kEnginePoolSize, std::int32_t, kInt, "kyuubi.engine.pool.size", true, "-1", kClient, "", "", \
-      "Above zero, sessions are spread over a pool of this many engines (capped by " \
-      "kyuubi.engine.pool.size.threshold).") \
-  X(kEnginePoolSizeThreshold, std::int32_t, kInt, "kyuubi.engine.pool.size.threshold", true, "9", kServer, "", "", \
-      "The largest engine pool a session may ask for (1 to 32).") \
-  X(kEnginePoolName, std::string, kString, "kyuubi.engine.pool.name", true, "engine-pool", kClient, "", "", \
-      "Name of the engine pool; pool members are named <name>-<n>.") \
-  X(kEnginePoolSelectPolicy, std::string, kString, "kyuubi.engine.pool.selectPolicy", true, "RANDOM", kClient, "", "RANDOM,POLLING", \
-      "How a session picks its pool member: RANDOM, or POLLING (round robin).") \
-  X(kEnginePoolIgnoreSubdomain, bool, kBool, "kyuubi.engine.pool.ignoreSubdomain", true, "false", kClient, "", "", \
-      "Use the engine pool even when a subdomain is set.") \
-  X(kEngineDoAsEnabled, bool, kBool, "kyuubi.engine.doAs.enabled", true, "true", kServer, "", "", \
-      "Launch engines on behalf of the routing user (kyuubi.session.user); honoured from " \
-      "per-user defaults only.") \
-  X(kSessionEngineInitializeTimeout, Duration, kDuration, "kyuubi.session.engine.initialize.timeout", true, "PT3M", kClient, "", "", \
-      "Time an engine launch has to register; also the limit for waiting on the launch " \
-      "lock.") \
-  X(kSessionEngineLaunchAsync, bool, kBool, "kyuubi.session.engine.launch.async", true, "true", kClient, "", "", \
-      "OpenSession returns before the engine is up; the first operation waits for it.") \
-  X(kSessionEngineLoginTimeout, Duration, kDuration, "kyuubi.session.engine.login.timeout", true, "PT15S", kClient, "", "", \
-      "Time to connect and log in to an engine.") \
-  X(kSessionEngineOpenMaxAttempts, std::int32_t, kInt, "kyuubi.session.engine.open.max.attempts", true, "9", kServer, "", "", \
-      "Attempts to open a session on an engine that refuses connections.") \
-  X(kSessionEngineOpenRetryWait, Duration, kDuration, "kyuubi.session.engine.open.retry.wait", true, "PT10S", kServer, "", "", \
-      "Wait between two attempts to open an engine session.") \
-  X(kSessionEngineOpenOnFailure, std::string, kString, "kyuubi.session.engine.open.onFailure", true, "RETRY", kServer, "", "RETRY,DEREGISTER_IMMEDIATELY,DEREGISTER_AFTER_RETRY", \
-      "What to do with an engine that refuses connections: RETRY it, or remove it from " \
-      "discovery at once or after the retries.") \
-  X(kSessionEngineStartupMaxLogLines, std::int32_t, kInt, "kyuubi.session.engine.startup.maxLogLines", true, "10", kClient, "", "", \
-      "Lines of an engine's log kept to explain a failed launch.") \
-  X(kSessionEngineStartupErrorMaxSize, std::int32_t, kInt, "kyuubi.session.engine.startup.error.max.size", true, "8192", kClient, "", "", \
-      "Characters of an engine's startup error shown to the client.") \
-  X(kSessionEngineStartupDestroyTimeout, Duration, kDuration, "kyuubi.session.engine.startup.destroy.timeout", true, "PT5S", kClient, "", "", \
-      "Time an engine process has to exit after SIGTERM before it is killed.") \
-  X(kSessionEngineLogTimeout, Duration, kDuration, "kyuubi.session.engine.log.timeout", true, "PT24H", kClient, "", "", \
-      "An engine log file older than this is reused (truncated) by the next launch.") \
-  X(kSessionConfIgnoreList, List, kList, "kyuubi.session.conf.ignore.list", true, "", kServer, "", "", \
-      "Session configuration keys silently dropped from clients; 'prefix.*' matches a " \
-      "prefix.") \
-  X(kSessionConfRestrictList, List, kList, "kyuubi.session.conf.restrict.list", true, "", kServer, "", "", \
-      "Session configuration keys that make OpenSession fail when a client sends them; " \
-      "'prefix.*' matches a prefix.") \
-  X(kSessionProxyUser, std::string, kString, "kyuubi.session.proxy.user", false, "", kClient, "", "", \
-      "The user a session runs as on behalf of the authenticated one (wins over " \
-      "hive.server2.proxy.user); only for principals allowed by " \
-      "kitsune.session.proxy.allowed.") \
-  X(kSessionProxyAllowed, List, kList, "kitsune.session.proxy.allowed", true, "", kServer, "", "", \
-      "Who may open sessions as another user: entries 'real:proxy', with '*' for any real " \
-      "or proxy user (for example 'hive:*'). Empty: nobody.") \
-  X(kSessionName, std::string, kString, "kyuubi.session.name", false, "", kClient, "", "", \
-      "A name for the session, shown in logs.") \
-  X(kSessionGroupProvider, std::string, kString, "kyuubi.session.group.provider", true, "hadoop", kServer, "", "", \
-      "Where GROUP share level finds a user's primary group; Kitsune asks the operating " \
-      "system (NSS) for 'hadoop' and any other value.") \
-  X(kSessionConnectionUrl, std::string, kString, "kyuubi.session.connection.url", false, "", kServer, "", "", \
-      "Reserved: the host:port of the server that opened a session.") \
-  X(kSessionRealUser, std::string, kString, "kyuubi.session.real.user", false, "", kServer, "", "", \
-      "Reserved: the authenticated user behind a session.") \
-  X(kClientIpAddress, std::string, kString, "kyuubi.client.ipAddress", false, "", kClient, "", "", \
-      "Reserved: the client's IP address.") \
-  X(kServerIpAddress, std::string, kString, "kyuubi.server.ipAddress", false, "", kServer, "", "", \
-      "Reserved: the server's IP address.") \
-  X(kEngineSubmitTime, std::string, kString, "kyuubi.engine.submit.time", false, "", kServer, "", "", \
-      "Reserved: when an engine launch started, in epoch milliseconds.") \
-  X(kServerLimitEngineStartup, std::int32_t, kInt, "kyuubi.server.limit.engine.startup", false, "", kServer, "", "", \
-      "Engines this server launches at the same time at most; further launches wait. Unset: " \
-      "no limit.") \
-  X(kServerName, std::string, kString, "kyuubi.server.name", false, "", kServer, "", "", \
-      "Name of this server, for logs.") \
-  X(kServerInfoProvider, std::string, kString, "kyuubi.server.info.provider", true, "ENGINE", kClient, "", "SERVER,ENGINE", \
-      "Who answers GetInfo: the SERVER itself, or the session's ENGINE.") \
-  X(kServerShutdownTimeout, Duration, kDuration, "kitsune.server.shutdown.timeout", true, "PT30S", kServer, "", "", \
-      "On SIGTERM, how long running operations may take to finish before they are " \
-      "cancelled.") \
-  X(kEngineLocalExecutable, std::string, kString, "kitsune.engine.local.executable", false, "", kServer, "", "", \
-      "Path of kitsune-engine for the LOCAL engine type. Unset: the kitsune-engine next to " \
-      "kitsune-server.") \
-  X(kEngineLocalBindHost, std::string, kString, "kitsune.engine.local.bind.host", true, "127.0.0.1", kServer, "", "", \
-      "Address LOCAL engines listen on.") \
+  X(kEngineLocalExecutable, std::string, kString, "kitsune.engine.local.executable", false, "",    \
+    kServer, "", "",                                                                               \
+    "Path of kitsune-engine for the LOCAL engine type. Unset: the kitsune-engine next to "         \
+    "kitsune-server.")                                                                             \
+  X(kEngineLocalBindHost, std::string, kString, "kitsune.engine.local.bind.host", true,            \
+    "127.0.0.1", kServer, "", "", "Address LOCAL engines listen on.")                              \
+  X(kServerShutdownTimeout, Duration, kDuration, "kitsune.server.shutdown.timeout", true, "PT30S", \
+    kServer, "", "",                                                                               \
+    "On SIGTERM, how long running operations may take to finish before they are cancelled.")       \
   X(kLogLevel, std::string, kString, "kitsune.log.level", true, "info", kServer, "",               \
-    "TRACE,DEBUG,INFO,WARN,ERROR,OFF", "Log level of the process.")
+    "TRACE,DEBUG,INFO,WARN,ERROR,OFF", "Log level of the process (spdlog level names).")
 // clang-format on
 
 namespace keys {

@@ -28,7 +28,7 @@ struct ServiceNode {
   std::string host;
   int port = 0;
   std::string version;
-  std::string ref_id;  // engines only
+  std::string ref_id;                             // engines only
   std::map<std::string, std::string> attributes;  // e.g. kyuubi.engine.id
 
   std::string address() const { return host + ":" + std::to_string(port); }
@@ -65,6 +65,7 @@ class Discovery {
   // does, or on remove_node().
   virtual awaitable<Result<ServiceNode>> register_node(const std::string& space,
                                                        ServiceNode node) = 0;
+  // Removes the node named `name` (as register_node returned it); an error when there is none.
   virtual awaitable<Status> remove_node(const std::string& space, const std::string& name) = 0;
 
   // The launch lock at `path`, mutually exclusive across every holder (servers included), or

@@ -32,14 +32,24 @@ struct LaunchRequest {
   int max_log_lines = 10;          // kyuubi.session.engine.startup.maxLogLines
   int error_max_size = 8192;       // kyuubi.session.engine.startup.error.max.size
   std::chrono::milliseconds log_timeout{24 * 3600 * 1000};  // kyuubi.session.engine.log.timeout
-  std::chrono::milliseconds destroy_timeout{5000};  // SIGTERM -> SIGKILL grace
-  // Values of keys matching this are secrets: never on a command line or in a log line.
+  std::chrono::milliseconds destroy_timeout{5000};          // SIGTERM -> SIGKILL grace
+  // Values of keys matching this are secrets: never on a command line or in a log line. Null
+  // means kyuubi.server.redaction.regex's default.
   std::shared_ptr<const config::Redactor> redactor;
+  // Ask the kernel to SIGTERM the engine when the gateway dies (PR_SET_PDEATHSIG), for engines
+  // nothing else can find. The kernel ties this to the launching *thread*: call launch() from a
+  // thread that lives as long as the gateway (an I/O thread), not from a pool thread that may end.
+  bool die_with_parent = false;
 };
 
-// A launched engine process. Thread-safe; callbacks run on an I/O thread.
+// A launched engine process. Thread-safe; callbacks run on an I/O thread. The io_context given
+// to the launcher must outlive every EngineProcess it made.
 class EngineProcess {
  public:
+  // Dropping the last reference does not stop the engine (it may be shared): the watcher goes on
+  // draining its stdout and reaps it when it exits, and the listener is never called again (a
+  // call under way on another thread is waited for, so do not drop the last reference while
+  // holding a lock the listener takes).
   virtual ~EngineProcess() = default;
 
   virtual int pid() const = 0;
@@ -55,7 +65,8 @@ class EngineProcess {
   virtual std::string error_text() const = 0;
 
   // `listener` is called (from any thread) whenever the address is announced or the process
-  // exits; at once if either already happened. Replaces an earlier listener.
+  // exits; at once if either already happened. Replaces an earlier listener. It is released after
+  // the exit has been reported; it should not hold a strong reference to this process.
   virtual void set_listener(std::function<void()> listener) = 0;
 
   // SIGTERM, then SIGKILL after the destroy timeout if it is still there. Does not wait.
@@ -70,7 +81,8 @@ class Launcher {
   virtual std::string_view engine_type() const = 0;
 
   // Starts the engine. Fails (with the reason) when the process cannot be started at all; an
-  // engine that starts and then dies shows it through exit_code() and error_text().
+  // engine that starts and then dies shows it through exit_code() and error_text(). Blocks only
+  // for the fork and exec (milliseconds), not for the engine to come up.
   virtual Result<std::shared_ptr<EngineProcess>> launch(const LaunchRequest& request) = 0;
 
   // The command line as it would be logged (secrets redacted), for logs and the launch log.

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "kitsune/common/asio.h"
 #include "kitsune/common/status.h"
@@ -34,6 +36,17 @@ class Hs2Service {
                                                          const tcli::T##Method##Req& req) = 0;
   KITSUNE_TCLI_METHODS(KITSUNE_DECLARE_HS2_METHOD)
 #undef KITSUNE_DECLARE_HS2_METHOD
+
+  // FetchResults by relay: a service that forwards it to another TCLIService server returns that
+  // server's whole reply message, which must already carry `seqid`, and the frontend sends it on
+  // unchanged (the row set is never decoded). nullopt: not relayed, fetch_results() answers.
+  virtual awaitable<std::optional<Result<std::vector<std::uint8_t>>>> relay_fetch_results(
+      const CallContext& ctx, const tcli::TFetchResultsReq& req, std::int32_t seqid) {
+    (void)ctx;
+    (void)req;
+    (void)seqid;
+    co_return std::nullopt;
+  }
 
   // The connection that made calls under ctx.connection_id is gone (sessions it opened may need
   // closing, per kyuubi.session.close.on.disconnect).

@@ -47,6 +47,9 @@ class ThriftBinaryFrontend {
   // Binds and listens (failing here, not later, when the address is taken), then accepts.
   Result<tcp::endpoint> start();
 
+  // Stops accepting new connections; those open go on. Any thread.
+  void stop_accepting();
+
   // Stops accepting and closes every connection; their sessions see on_disconnect. Any thread.
   void stop();
 
@@ -64,6 +67,7 @@ class ThriftBinaryFrontend {
   tcp::acceptor acceptor_;
   std::atomic<std::uint64_t> next_id_{1};
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> accepting_stopped_{false};
   mutable std::mutex mu_;
   std::unordered_map<std::uint64_t, std::weak_ptr<transport::ThriftTransport>> connections_;
 };

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <thread>
 #include <vector>
@@ -36,7 +37,42 @@ constexpr const char* kUsage =
     "  --conf kitsune.engine.local.data.dir=local_data\n"
     "It prints host:port on stdout once it listens.\n";
 
-int run(const std::vector<std::string>& args) {
+// Secret conf values come from the launcher through this variable, not the command line that any
+// local user can read (ps, /proc/<pid>/cmdline): "key=value" lines.
+constexpr const char* kSecretConfEnv = "KITSUNE_ENGINE_SECRET_CONF";
+
+// Takes the secret conf out of the environment, so that neither this process's children nor a
+// reader of /proc/<pid>/environ (which shows the initial block) see it.
+std::string take_secret_conf() {
+  char* value = std::getenv(kSecretConfEnv);
+  if (value == nullptr) return {};
+  std::string text(value);
+  volatile char* bytes = value;
+  for (std::size_t i = 0; i < text.size(); ++i)
+    bytes[i] = '\0';
+  unsetenv(kSecretConfEnv);
+  return text;
+}
+
+Status add_secret_conf(const std::string& text, config::Conf& conf) {
+  // Not split(): it trims, and a password may begin or end with a blank.
+  for (std::size_t pos = 0; pos < text.size();) {
+    std::size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    const std::string line = text.substr(pos, end - pos);
+    pos = end + 1;
+    if (line.empty()) continue;
+    const auto eq = line.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return Status::error(std::string("malformed entry in ") + kSecretConfEnv +
+                           " (expected key=value lines)");
+    }
+    conf.set(line.substr(0, eq), line.substr(eq + 1));
+  }
+  return Status::ok();
+}
+
+int run(const std::vector<std::string>& args, const std::string& secret_conf) {
   std::vector<std::string> rest;
   auto parsed = config::Conf::from_args(args, &rest);
   for (const auto& a : rest) {
@@ -58,6 +94,10 @@ int run(const std::vector<std::string>& args) {
     return 2;
   }
   config::Conf conf = std::move(parsed).value();
+  if (Status added = add_secret_conf(secret_conf, conf); !added.is_ok()) {
+    std::cerr << "kitsune-engine: " << added.message() << "\n";
+    return 2;
+  }
   std::vector<std::string> unknown;
   if (Status valid = conf.validate(&unknown); !valid.is_ok()) {
     std::cerr << "kitsune-engine: invalid configuration: " << valid.message() << "\n";
@@ -168,9 +208,10 @@ int run(const std::vector<std::string>& args) {
 
 int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
+  const std::string secret_conf = take_secret_conf();
   std::vector<std::string> args(argv + 1, argv + argc);
   try {
-    return run(args);
+    return run(args, secret_conf);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "kitsune-engine: fatal: %s\n", e.what());
     return 1;

@@ -1,0 +1,96 @@
+// GatewayService: the gateway's TCLIService: sessions with their own handles, each routed to an
+// engine by share level and proxied to it over one engine connection of its own.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "kitsune/common/async_event.h"
+#include "kitsune/common/asio.h"
+#include "kitsune/common/blocking_pool.h"
+#include "kitsune/config/conf.h"
+#include "kitsune/engine/engine_manager.h"
+#include "kitsune/frontend/hs2_service.h"
+
+namespace kitsune::session {
+
+struct GatewayOptions {
+  std::string version;         // the Kyuubi-compatible version label of engine spaces
+  std::string server_user;     // OS user of this process (SERVER share level)
+  std::string server_ip;       // kyuubi.server.ipAddress
+  std::string connection_url;  // host:port clients reach this server at
+  config::Conf server_conf;
+  // The server's configuration with `user`'s ___user___ defaults overlaid.
+  std::function<config::Conf(std::string_view user)> conf_for_user;
+};
+
+class Session;
+struct Operation;
+
+class GatewayService final : public frontend::Hs2Service {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  // `engines` and `pool` must outlive the service.
+  GatewayService(asio::io_context& io, GatewayOptions options, engine::EngineManager& engines,
+                 BlockingPool& pool);
+  ~GatewayService() override;
+
+  // Starts the janitor (idle sessions and operations).
+  void start();
+  // host:port clients reach this server at (kyuubi.session.connection.url), once it is bound.
+  void set_connection_url(std::string url);
+
+#define KITSUNE_GATEWAY_METHOD(Method, snake)                                     \
+  awaitable<Result<tcli::T##Method##Resp>> snake(const frontend::CallContext& ctx, \
+                                                 const tcli::T##Method##Req& req) override;
+  KITSUNE_TCLI_METHODS(KITSUNE_GATEWAY_METHOD)
+#undef KITSUNE_GATEWAY_METHOD
+
+  awaitable<std::optional<Result<std::vector<std::uint8_t>>>> relay_fetch_results(
+      const frontend::CallContext& ctx, const tcli::TFetchResultsReq& req,
+      std::int32_t seqid) override;
+  awaitable<void> on_disconnect(const frontend::CallContext& ctx) override;
+
+  // Shutdown, in order: refuse new sessions; wait (up to `deadline`) for running operations and
+  // calls in progress to finish, then cancel what still runs; close every session.
+  void stop_accepting();
+  awaitable<void> drain(Clock::time_point deadline);
+  awaitable<void> close_all();
+
+  std::size_t session_count() const;
+
+ private:
+  Result<std::shared_ptr<Session>> find_session(const frontend::CallContext& ctx,
+                                                const tcli::TSessionHandle& handle);
+  Result<std::pair<std::shared_ptr<Session>, std::shared_ptr<Operation>>> find_operation(
+      const frontend::CallContext& ctx, const tcli::TOperationHandle& handle);
+  void add_operation(const std::shared_ptr<Session>& session, std::shared_ptr<Operation> op);
+  void remove_operation(const std::shared_ptr<Operation>& op);
+  awaitable<void> close_session(std::shared_ptr<Session> session, std::string why);
+  awaitable<void> janitor();
+  bool in_flight() const;
+
+  asio::io_context& io_;
+  GatewayOptions options_;
+  engine::EngineManager& engines_;
+  BlockingPool& pool_;
+  asio::strand<asio::io_context::executor_type> janitor_strand_;
+  asio::steady_timer janitor_timer_;
+
+  mutable std::mutex mu_;
+  std::map<std::string, std::shared_ptr<Session>, std::less<>> sessions_;  // by guid bytes
+  std::map<std::string, std::shared_ptr<Operation>, std::less<>> operations_;
+  std::string connection_url_;  // under mu_
+  std::atomic<bool> accepting_{true};
+  std::atomic<bool> stopped_{false};
+  AsyncEvent activity_;  // a call ended or an operation changed state (for drain)
+};
+
+}  // namespace kitsune::session
