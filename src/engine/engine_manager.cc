@@ -224,8 +224,8 @@ awaitable<Result<EngineEndpoint>> EngineManager::launch(
   req.die_with_parent = options_.engines_die_with_server;
 
   const std::string command = launcher.describe(req);
-  log->info("launching {} engine {} for {} in {}: {}", key.engine_type, key.ref_id,
-            key.routing_user, space, command);
+  log->info("launching {} engine {} for {} in {}", key.engine_type, key.ref_id, key.routing_user,
+            space);
   progress("Launching " + key.engine_type + " engine " + key.ref_id + " in " + space);
   progress("Command: " + command);
   auto started = launcher.launch(req);

@@ -107,6 +107,7 @@ class LocalLauncherTest : public ::testing::Test {
     r.engine_name = "kyuubi_USER_LOCAL_alice_default";
     r.work_dir = root_ / work_dir;
     r.destroy_timeout = 5s;
+    r.die_with_parent = true;  // a test that crashes leaves no engine behind
     return r;
   }
 
@@ -389,10 +390,10 @@ TEST_F(LocalLauncherTest, DieWithParentEndsTheEngineWithTheThreadThatLaunchedIt)
   // well as a whole gateway; an engine launched without the flag stays.
   std::shared_ptr<EngineProcess> bound, free;
   std::thread launching([&] {
+    bound = launch(request());
     LaunchRequest r = request();
-    r.die_with_parent = true;
-    bound = launch(r);
-    free = launch(request());
+    r.die_with_parent = false;
+    free = launch(r);
     if (bound) await_address(*bound);
   });
   launching.join();
