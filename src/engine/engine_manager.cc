@@ -179,9 +179,9 @@ awaitable<Result<EngineEndpoint>> EngineManager::launch(
     std::vector<std::string> types;
     for (const auto& [t, l] : launchers_)
       types.push_back(t);
-    co_return Status::unsupported("kyuubi.engine.type=" + key.engine_type +
-                                  " is not available in this build of Kitsune (available: " +
-                                  join(types, ", ") + ")");
+    co_return Status::unsupported(
+        "kyuubi.engine.type=" + key.engine_type +
+        " is not available in this build of Kitsune (available: " + join(types, ", ") + ")");
   }
   Launcher& launcher = *it->second;
 
@@ -309,10 +309,10 @@ awaitable<Result<EngineEndpoint>> EngineManager::launch(
       const auto timeout = session_conf.get(k::kSessionEngineInitializeTimeout);
       log->warn("engine {} did not register within {}; stopping it", key.ref_id,
                 millis_text(timeout));
-      outcome = Status::timed_out(
-          "Timeout(" + millis_text(timeout) + ") to launch the " + key.engine_type + " engine " +
-          key.ref_id + " (kyuubi.session.engine.initialize.timeout); its log is " +
-          process->log_path().string());
+      outcome = Status::timed_out("Timeout(" + millis_text(timeout) + ") to launch the " +
+                                  key.engine_type + " engine " + key.ref_id +
+                                  " (kyuubi.session.engine.initialize.timeout); its log is " +
+                                  process->log_path().string());
       process->terminate();
       break;
     }

@@ -139,9 +139,11 @@ void ThriftBinaryFrontend::stop() {
   if (stopping_.exchange(true)) return;
   stop_accepting();
   std::lock_guard lock(mu_);
-  for (auto& [id, weak] : connections_) {
-    if (auto t = weak.lock()) {
-      asio::post(t->get_executor(), [weak = weak] {
+  for (auto& [id, c] : connections_) {
+    if (auto t = c.transport.lock()) {
+      asio::post(t->get_executor(), [weak = c.transport, busy = c.busy] {
+        // A connection in the middle of a call answers it first, then sees stopping_.
+        if (busy->load()) return;
         if (auto live = weak.lock()) live->close();
       });
     }
@@ -179,9 +181,10 @@ awaitable<void> ThriftBinaryFrontend::accept_loop() {
 awaitable<void> ThriftBinaryFrontend::serve(tcp::socket socket, std::uint64_t id) {
   auto log = logger("frontend");
   auto transport = std::make_shared<ThriftTransport>(std::move(socket), options_.limits);
+  auto busy = std::make_shared<std::atomic<bool>>(false);
   {
     std::lock_guard lock(mu_);
-    connections_.emplace(id, transport);
+    connections_.emplace(id, Connection{transport, busy});
   }
   if (stopping_) transport->close();
 
@@ -278,14 +281,21 @@ awaitable<void> ThriftBinaryFrontend::serve(tcp::socket socket, std::uint64_t id
         }
         break;
       }
+      busy->store(true);
       auto reply = co_await dispatcher.dispatch(ctx, *message, encoder);
       if (!reply) {
         log->warn("[C{}] {} closing the connection: {}", id, ctx.peer, reply.status().message());
         break;
       }
-      if (reply->empty()) continue;
+      if (reply->empty()) {
+        busy->store(false);
+        if (stopping_) break;
+        continue;
+      }
       Status written = co_await transport->write_message(*reply);
       dispatcher.release_reply();
+      busy->store(false);
+      if (stopping_) break;
       if (!written.is_ok()) {
         log->info("[C{}] {} closed while writing a reply: {}", id, ctx.peer, written.message());
         break;

@@ -60,7 +60,8 @@ bool proxy_allowed(const std::vector<std::string>& rules, const std::string& rea
   return false;
 }
 
-tcli::TRowSet log_rows(const std::vector<std::string>& lines, tcli::TProtocolVersion::type protocol) {
+tcli::TRowSet log_rows(const std::vector<std::string>& lines,
+                       tcli::TProtocolVersion::type protocol) {
   tcli::TRowSet rs;
   rs.startRowOffset = 0;
   if (protocol >= tcli::TProtocolVersion::HIVE_CLI_SERVICE_PROTOCOL_V6) {
@@ -94,8 +95,8 @@ void prepend_log(tcli::TRowSet& rs, const std::vector<std::string>& lines) {
     // Shift the null bitmap by lines.size() bits (the new rows are not null).
     std::string nulls((col.values.size() + 7) / 8, '\0');
     for (std::size_t i = 0; i < old_rows; ++i) {
-      const bool null = i / 8 < col.nulls.size() &&
-                        (static_cast<unsigned char>(col.nulls[i / 8]) >> (i % 8)) & 1;
+      const bool null =
+          i / 8 < col.nulls.size() && (static_cast<unsigned char>(col.nulls[i / 8]) >> (i % 8)) & 1;
       if (null) {
         const std::size_t j = i + lines.size();
         nulls[j / 8] = static_cast<char>(nulls[j / 8] | (1 << (j % 8)));
@@ -142,12 +143,18 @@ class CallScope {
   AsyncEvent& activity_;
 };
 
+// Marks an operation used when a call on it ends too (a long poll may take seconds).
+struct OperationTouch {
+  Operation& op;
+  ~OperationTouch() { op.last_access_ms = now_ms(); }
+};
+
 // --- work that runs on a session's strand ---
 
 template <typename Req, typename Resp>
-awaitable<Result<Resp>> session_call(std::shared_ptr<Session> s,
-                                     awaitable<Result<Resp>> (client::Hs2Client::*method)(const Req&),
-                                     Req req) {
+awaitable<Result<Resp>> session_call(
+    std::shared_ptr<Session> s, awaitable<Result<Resp>> (client::Hs2Client::*method)(const Req&),
+    Req req) {
   Status ready = co_await s->await_engine();
   if (!ready.is_ok()) co_return ready;
   req.sessionHandle = s->engine_session();
@@ -155,9 +162,9 @@ awaitable<Result<Resp>> session_call(std::shared_ptr<Session> s,
 }
 
 template <typename Req, typename Resp>
-awaitable<Result<Resp>> operation_call(std::shared_ptr<Session> s, std::shared_ptr<Operation> op,
-                                       awaitable<Result<Resp>> (client::Hs2Client::*method)(const Req&),
-                                       Req req) {
+awaitable<Result<Resp>> operation_call(
+    std::shared_ptr<Session> s, std::shared_ptr<Operation> op,
+    awaitable<Result<Resp>> (client::Hs2Client::*method)(const Req&), Req req) {
   req.operationHandle = op->engine_handle;
   co_return co_await s->call(method, req);
 }
@@ -191,9 +198,9 @@ awaitable<Result<tcli::TExecuteStatementResp>> execute_on_engine(std::shared_ptr
       tcli::TCloseOperationReq close;
       close.operationHandle = resp->operationHandle;
       (void)co_await s->call(&client::Hs2Client::close_operation, close);
-      co_return Status::error(st->errorMessage.empty() ? "the statement did not finish"
-                                                       : st->errorMessage,
-                              st->sqlState.empty() ? "HY000" : st->sqlState, st->errorCode);
+      co_return Status::error(
+          st->errorMessage.empty() ? "the statement did not finish" : st->errorMessage,
+          st->sqlState.empty() ? "HY000" : st->sqlState, st->errorCode);
     }
   }
 }
@@ -203,9 +210,10 @@ awaitable<Result<tcli::TFetchResultsResp>> fetch_log(std::shared_ptr<Session> s,
                                                      tcli::TFetchResultsReq req) {
   const bool from_start = req.orientation == tcli::TFetchOrientation::FETCH_FIRST;
   if (from_start) op->prelude_sent = 0;
-  std::vector<std::string> prelude(op->prelude_log.begin() + static_cast<std::ptrdiff_t>(std::min(
-                                       op->prelude_sent, op->prelude_log.size())),
-                                   op->prelude_log.end());
+  std::vector<std::string> prelude(
+      op->prelude_log.begin() +
+          static_cast<std::ptrdiff_t>(std::min(op->prelude_sent, op->prelude_log.size())),
+      op->prelude_log.end());
   req.operationHandle = op->engine_handle;
   auto resp = co_await s->call(&client::Hs2Client::fetch_results, req);
   if (!resp) co_return resp;
@@ -240,9 +248,8 @@ awaitable<Result<tcli::TGetOperationStatusResp>> launch_status(std::shared_ptr<S
   co_return resp;
 }
 
-awaitable<Result<tcli::TGetOperationStatusResp>> operation_status(std::shared_ptr<Session> s,
-                                                                  std::shared_ptr<Operation> op,
-                                                                  tcli::TGetOperationStatusReq req) {
+awaitable<Result<tcli::TGetOperationStatusResp>> operation_status(
+    std::shared_ptr<Session> s, std::shared_ptr<Operation> op, tcli::TGetOperationStatusReq req) {
   req.operationHandle = op->engine_handle;
   auto resp = co_await s->call(&client::Hs2Client::get_operation_status, req);
   if (resp && succeeded(resp->status) && resp->__isset.operationState) {
@@ -269,9 +276,9 @@ awaitable<Result<tcli::TCloseOperationResp>> close_on_engine(std::shared_ptr<Ses
 }
 
 awaitable<Result<std::vector<std::uint8_t>>> relay_on_engine(std::shared_ptr<Session> s,
-                                                            std::shared_ptr<Operation> op,
-                                                            tcli::TFetchResultsReq req,
-                                                            std::int32_t seqid) {
+                                                             std::shared_ptr<Operation> op,
+                                                             tcli::TFetchResultsReq req,
+                                                             std::int32_t seqid) {
   req.operationHandle = op->engine_handle;
   co_return co_await s->relay_fetch(std::move(req), seqid);
 }
@@ -327,7 +334,8 @@ Result<std::shared_ptr<Session>> GatewayService::find_session(const frontend::Ca
   // Unknown, forged and foreign handles all read the same, so that none can be probed.
   if (!s || !s->handle.secret_matches(*h) ||
       (!s->principal.empty() && s->principal != ctx.principal)) {
-    return Status::invalid_handle("Invalid SessionHandle: " + h->id());
+    return Status::invalid_handle("Invalid SessionHandle: " + h->id() +
+                                  (accepting_ ? "" : " (the server is shutting down)"));
   }
   return s;
 }
@@ -350,7 +358,8 @@ GatewayService::find_operation(const frontend::CallContext& ctx,
   }
   if (!op || !s || !op->handle.secret_matches(*h) ||
       (!s->principal.empty() && s->principal != ctx.principal)) {
-    return Status::invalid_handle("Invalid OperationHandle: " + h->id());
+    return Status::invalid_handle("Invalid OperationHandle: " + h->id() +
+                                  (accepting_ ? "" : " (the server is shutting down)"));
   }
   op->last_access_ms = now_ms();
   return std::make_pair(s, op);
@@ -485,10 +494,10 @@ awaitable<Result<tcli::TOpenSessionResp>> GatewayService::open_session(
     sessions_[session->handle.key()] = session;
   }
   add_operation(session, launch);
-  log->info("[C{}] [S{}] opened for {}{} from {}; engine space {}", ctx.connection_id,
-            session->id, user, user == real_user ? "" : " (by " + real_user + ")", ctx.peer,
-            session->key.pool ? "(pool " + session->key.pool->name + ")"
-                              : session->key.engine_space());
+  log->info(
+      "[C{}] [S{}] opened for {}{} from {}; engine space {}", ctx.connection_id, session->id, user,
+      user == real_user ? "" : " (by " + real_user + ")", ctx.peer,
+      session->key.pool ? "(pool " + session->key.pool->name + ")" : session->key.engine_space());
   session->log_launch("Session " + session->id + " of " + user + " routed to " +
                       std::string(routing::to_string(session->key.level)) + " " +
                       session->key.engine_type + " engine");
@@ -528,7 +537,8 @@ awaitable<Result<tcli::TOpenSessionResp>> GatewayService::open_session(
   out["hive.server2.thrift.resultset.default.fetch.size"] =
       std::to_string(options_.server_conf.get(k::kServerThriftResultsetDefaultFetchSize));
   if (!async) {
-    for (const auto& [name, value] : session->engine_info()) out.emplace(name, value);
+    for (const auto& [name, value] : session->engine_info())
+      out.emplace(name, value);
   }
   resp.__set_configuration(out);
   co_return resp;
@@ -600,20 +610,20 @@ std::shared_ptr<Operation> adopt_operation(Session& s, Resp& resp) {
 
 }  // namespace
 
-#define KITSUNE_SESSION_OPERATION(Method, snake)                                                \
-  awaitable<Result<tcli::T##Method##Resp>> GatewayService::snake(                              \
-      const frontend::CallContext& ctx, const tcli::T##Method##Req& req) {                     \
-    auto s = find_session(ctx, req.sessionHandle);                                             \
-    if (!s) co_return s.status();                                                              \
-    CallScope scope(**s, activity_);                                                           \
-    auto work = session_call(*s, &client::Hs2Client::snake, req);                              \
-    auto resp = co_await on_strand((*s)->strand, std::move(work));                             \
-    if (!resp) co_return resp;                                                                 \
-    if (auto op = adopt_operation(**s, *resp)) {                                               \
-      op->state = TOperationState::FINISHED_STATE;                                             \
-      add_operation(*s, op);                                                                   \
-    }                                                                                          \
-    co_return resp;                                                                            \
+#define KITSUNE_SESSION_OPERATION(Method, snake)                           \
+  awaitable<Result<tcli::T##Method##Resp>> GatewayService::snake(          \
+      const frontend::CallContext& ctx, const tcli::T##Method##Req& req) { \
+    auto s = find_session(ctx, req.sessionHandle);                         \
+    if (!s) co_return s.status();                                          \
+    CallScope scope(**s, activity_);                                       \
+    auto work = session_call(*s, &client::Hs2Client::snake, req);          \
+    auto resp = co_await on_strand((*s)->strand, std::move(work));         \
+    if (!resp) co_return resp;                                             \
+    if (auto op = adopt_operation(**s, *resp)) {                           \
+      op->state = TOperationState::FINISHED_STATE;                         \
+      add_operation(*s, op);                                               \
+    }                                                                      \
+    co_return resp;                                                        \
   }
 KITSUNE_SESSION_OPERATION(GetTypeInfo, get_type_info)
 KITSUNE_SESSION_OPERATION(GetCatalogs, get_catalogs)
@@ -709,6 +719,7 @@ awaitable<Result<tcli::TGetOperationStatusResp>> GatewayService::get_operation_s
   if (!found) co_return found.status();
   auto& [s, op] = *found;
   CallScope scope(*s, activity_);
+  OperationTouch touch{*op};
   if (op->is_launch) {
     auto work = launch_status(s);
     co_return co_await on_strand(s->strand, std::move(work));
@@ -725,6 +736,7 @@ awaitable<Result<tcli::TCancelOperationResp>> GatewayService::cancel_operation(
   if (!found) co_return found.status();
   auto& [s, op] = *found;
   CallScope scope(*s, activity_);
+  OperationTouch touch{*op};
   if (op->is_launch) {
     tcli::TCancelOperationResp resp;
     resp.status.statusCode = TStatusCode::SUCCESS_STATUS;
@@ -740,6 +752,7 @@ awaitable<Result<tcli::TCloseOperationResp>> GatewayService::close_operation(
   if (!found) co_return found.status();
   auto& [s, op] = *found;
   CallScope scope(*s, activity_);
+  OperationTouch touch{*op};
   remove_operation(op);
   if (op->is_launch) {
     tcli::TCloseOperationResp resp;
@@ -756,6 +769,7 @@ awaitable<Result<tcli::TGetResultSetMetadataResp>> GatewayService::get_result_se
   if (!found) co_return found.status();
   auto& [s, op] = *found;
   CallScope scope(*s, activity_);
+  OperationTouch touch{*op};
   if (op->is_launch) {
     tcli::TGetResultSetMetadataResp resp;
     resp.status.statusCode = TStatusCode::SUCCESS_STATUS;
@@ -772,6 +786,7 @@ awaitable<Result<tcli::TFetchResultsResp>> GatewayService::fetch_results(
   if (!found) co_return found.status();
   auto& [s, op] = *found;
   CallScope scope(*s, activity_);
+  OperationTouch touch{*op};
   const bool logs = req.__isset.fetchType && req.fetchType == 1;
   if (op->is_launch) {
     tcli::TFetchResultsResp resp;
@@ -806,6 +821,7 @@ awaitable<std::optional<Result<std::vector<std::uint8_t>>>> GatewayService::rela
   auto& [s, op] = *found;
   if (op->is_launch) co_return Out{};
   CallScope scope(*s, activity_);
+  OperationTouch touch{*op};
   auto work = relay_on_engine(s, op, req, seqid);
   auto bytes = co_await on_strand(s->strand, std::move(work));
   co_return Out{std::move(bytes)};
@@ -824,8 +840,8 @@ awaitable<Result<tcli::TGetQueryIdResp>> GatewayService::get_query_id(
 // ---- janitor and shutdown ----
 
 awaitable<void> GatewayService::janitor() {
-  const auto interval = std::max(std::chrono::milliseconds(100),
-                                 options_.server_conf.get(k::kSessionCheckInterval));
+  const auto interval =
+      std::max(std::chrono::milliseconds(100), options_.server_conf.get(k::kSessionCheckInterval));
   const auto session_idle = options_.server_conf.get(k::kSessionIdleTimeout);
   const auto op_idle = options_.server_conf.get(k::kOperationIdleTimeout);
   while (!stopped_) {
@@ -877,10 +893,12 @@ bool GatewayService::in_flight() const {
   std::lock_guard lock(mu_);
   const auto now = now_ms();
   for (const auto& [key, s] : sessions_) {
-    if (s->active_calls > 0) return true;
+    if (s->active_calls > 0 && !s->engine_dead) return true;
   }
   for (const auto& [key, op] : operations_) {
     if (op->is_launch) continue;
+    auto sit = sessions_.find(op->session_key);
+    if (sit == sessions_.end() || sit->second->engine_dead) continue;
     // Running, or finished moments ago and perhaps still being fetched.
     if (op->running() || now - op->last_access_ms < 1000) return true;
   }
@@ -894,7 +912,8 @@ awaitable<void> GatewayService::drain(Clock::time_point deadline) {
     if (!in_flight()) break;
     if (Clock::now() >= deadline) break;
     // Recent activity is re-checked every so often even without an event.
-    co_await activity_.wait_until(seen, std::min(deadline, Clock::now() + std::chrono::milliseconds(250)));
+    co_await activity_.wait_until(
+        seen, std::min(deadline, Clock::now() + std::chrono::milliseconds(250)));
   }
   std::vector<std::pair<std::shared_ptr<Session>, std::shared_ptr<Operation>>> running;
   {

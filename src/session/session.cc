@@ -10,11 +10,6 @@ namespace {
 
 namespace k = config::keys;
 
-bool is_refused(const Status& s) {
-  return s.code() == StatusCode::kUnavailable &&
-         s.message().find("refused") != std::string::npos;
-}
-
 }  // namespace
 
 std::int64_t now_ms() {
@@ -79,9 +74,26 @@ awaitable<void> Session::open_engine() {
       log->info("[S{}] {} on engine {} at {}", id, user, endpoint_.ref_id, endpoint_.address());
       co_return;
     }
-    if (!is_refused(failure) || attempt == max_attempts) break;
-    log_launch("Engine at " + endpoint->address() + " refused the connection (attempt " +
-               std::to_string(attempt) + " of " + std::to_string(max_attempts) + ")");
+    // Only an engine that cannot be reached is worth another attempt; one that refused the
+    // session said no.
+    if ((failure.code() != StatusCode::kUnavailable && failure.code() != StatusCode::kTimedOut) ||
+        attempt == max_attempts) {
+      break;
+    }
+    log_launch("Engine at " + endpoint->address() + " cannot be reached (" + failure.message() +
+               "; attempt " + std::to_string(attempt) + " of " + std::to_string(max_attempts) +
+               ")");
+    {
+      // An engine that just died leaves discovery within moments (its launcher sees the exit);
+      // then the next attempt finds or launches another at once.
+      asio::steady_timer settle(co_await asio::this_coro::executor);
+      settle.expires_after(std::chrono::milliseconds(100));
+      error_code ignored;
+      co_await settle.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+      auto now_there = co_await engines_.lookup(key);
+      const bool same = now_there && *now_there && (**now_there).address() == endpoint->address();
+      if (!same) continue;
+    }
     if (policy == "DEREGISTER_IMMEDIATELY" ||
         (policy == "DEREGISTER_AFTER_RETRY" && attempt + 1 == max_attempts)) {
       co_await engines_.deregister(key, *endpoint);
@@ -96,6 +108,7 @@ awaitable<void> Session::open_engine() {
   log->warn("[S{}] no engine for {}: {}", id, user, failure.message());
   log_launch("Failed: " + failure.message());
   engine_state_ = EngineState::kFailed;
+  engine_dead = true;
   engine_failure_ = failure.code() == StatusCode::kOk
                         ? Status::unavailable("no engine could be opened")
                         : Status(failure.code(), failure.message(),
@@ -185,10 +198,11 @@ void Session::engine_lost(const Status& cause) {
   logger("session")->warn("[S{}] engine {} at {} is gone: {}", id, endpoint_.ref_id,
                           endpoint_.address(), cause.message());
   engine_state_ = EngineState::kFailed;
-  engine_failure_ = Status::unavailable(
-      "The engine " + endpoint_.ref_id + " at " + endpoint_.address() +
-      " serving this session is gone (" + cause.message() +
-      "); its operations are lost. Open a new session to get a new engine.");
+  engine_dead = true;
+  engine_failure_ =
+      Status::unavailable("The engine " + endpoint_.ref_id + " at " + endpoint_.address() +
+                          " serving this session is gone (" + cause.message() +
+                          "); its operations are lost. Open a new session to get a new engine.");
   if (client_) client_->close();
   engine_changed_.notify_all();
 }

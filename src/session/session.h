@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "kitsune/client/hs2_client.h"
-#include "kitsune/common/async_event.h"
 #include "kitsune/common/asio.h"
+#include "kitsune/common/async_event.h"
 #include "kitsune/common/handle.h"
 #include "kitsune/common/status.h"
 #include "kitsune/config/conf.h"
@@ -63,7 +63,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::uint64_t connection_id = 0;
   bool close_on_disconnect = true;
   tcli::TProtocolVersion::type protocol = tcli::TProtocolVersion::HIVE_CLI_SERVICE_PROTOCOL_V11;
-  config::Conf conf;                                 // the session's effective configuration
+  config::Conf conf;                               // the session's effective configuration
   std::map<std::string, std::string> engine_conf;  // sent in the engine's OpenSession
   routing::EngineKey key;
   std::shared_ptr<Operation> launch_op;
@@ -71,6 +71,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
   std::atomic<int> active_calls{0};
   std::atomic<bool> launch_log_shown{false};
+  // The engine failed to open or went away: nothing of this session runs any more.
+  std::atomic<bool> engine_dead{false};
   std::atomic<std::int64_t> last_access_ms{0};
 
   // Launch log: any thread.

@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "kitsune/common/async_event.h"
 #include "kitsune/common/asio.h"
+#include "kitsune/common/async_event.h"
 #include "kitsune/common/status.h"
 #include "kitsune/config/conf.h"
 #include "kitsune/discovery/discovery.h"
@@ -30,8 +30,8 @@ struct EngineEndpoint {
   std::string node_name;  // its node in discovery
   std::string host;
   int port = 0;
-  std::string ref_id;     // the ref id it was launched with
-  std::string engine_id;  // kyuubi.engine.id, when the node carries it
+  std::string ref_id;          // the ref id it was launched with
+  std::string engine_id;       // kyuubi.engine.id, when the node carries it
   bool launched_here = false;  // this call launched it
   std::string address() const { return host + ":" + std::to_string(port); }
 };
@@ -56,8 +56,8 @@ struct EngineManagerOptions {
 
 class EngineManager {
  public:
-  EngineManager(asio::io_context& io, EngineManagerOptions options,
-                discovery::Discovery& discovery, std::vector<std::unique_ptr<Launcher>> launchers);
+  EngineManager(asio::io_context& io, EngineManagerOptions options, discovery::Discovery& discovery,
+                std::vector<std::unique_ptr<Launcher>> launchers);
   ~EngineManager();
 
   // The engine for `request.key`, launching it when there is none, within

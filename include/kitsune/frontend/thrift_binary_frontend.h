@@ -50,7 +50,8 @@ class ThriftBinaryFrontend {
   // Stops accepting new connections; those open go on. Any thread.
   void stop_accepting();
 
-  // Stops accepting and closes every connection; their sessions see on_disconnect. Any thread.
+  // Stops accepting and closes every connection; one in the middle of a call closes once its
+  // reply is written. Their sessions see on_disconnect. Any thread.
   void stop();
 
   std::size_t connection_count() const;
@@ -69,7 +70,11 @@ class ThriftBinaryFrontend {
   std::atomic<bool> stopping_{false};
   std::atomic<bool> accepting_stopped_{false};
   mutable std::mutex mu_;
-  std::unordered_map<std::uint64_t, std::weak_ptr<transport::ThriftTransport>> connections_;
+  struct Connection {
+    std::weak_ptr<transport::ThriftTransport> transport;
+    std::shared_ptr<std::atomic<bool>> busy;  // between reading a call and writing its reply
+  };
+  std::unordered_map<std::uint64_t, Connection> connections_;
 };
 
 }  // namespace kitsune::frontend

@@ -11,8 +11,8 @@
 #include <string>
 #include <string_view>
 
-#include "kitsune/common/async_event.h"
 #include "kitsune/common/asio.h"
+#include "kitsune/common/async_event.h"
 #include "kitsune/common/blocking_pool.h"
 #include "kitsune/config/conf.h"
 #include "kitsune/engine/engine_manager.h"
@@ -47,7 +47,7 @@ class GatewayService final : public frontend::Hs2Service {
   // host:port clients reach this server at (kyuubi.session.connection.url), once it is bound.
   void set_connection_url(std::string url);
 
-#define KITSUNE_GATEWAY_METHOD(Method, snake)                                     \
+#define KITSUNE_GATEWAY_METHOD(Method, snake)                                      \
   awaitable<Result<tcli::T##Method##Resp>> snake(const frontend::CallContext& ctx, \
                                                  const tcli::T##Method##Req& req) override;
   KITSUNE_TCLI_METHODS(KITSUNE_GATEWAY_METHOD)

@@ -172,8 +172,8 @@ int run(const std::vector<std::string>& args) {
   gateway_options.conf_for_user = [server_config](std::string_view user) {
     return server_config->for_user(user);
   };
-  const std::string bind_host = options->host.empty() ? frontend::local_host_address()
-                                                      : options->host;
+  const std::string bind_host =
+      options->host.empty() ? frontend::local_host_address() : options->host;
   gateway_options.server_ip = bind_host;
   session::GatewayService service(io, gateway_options, engines, blocking);
   frontend::ThriftBinaryFrontend frontend(io, *options, service, authenticator);

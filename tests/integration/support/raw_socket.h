@@ -4,6 +4,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <exception>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -53,6 +55,54 @@ T run_coroutine(awaitable<T> coroutine) {
   io.run();
   if (error) std::rethrow_exception(error);
   return std::move(*out);
+}
+
+// Runs coroutines concurrently on `io` until all finish or `timeout` passes. `io` may be used
+// again afterwards, so that clients connected in one call keep their sockets for the next. An
+// entry is nullopt when its coroutine had not finished in time (it is left suspended on `io`).
+template <typename T>
+std::vector<std::optional<T>> run_all_for(asio::io_context& io,
+                                          std::vector<awaitable<T>> coroutines,
+                                          std::chrono::milliseconds timeout) {
+  struct Progress {
+    std::exception_ptr error;
+    std::size_t done = 0;
+  };
+  auto progress = std::make_shared<Progress>();
+  // A cell per coroutine, owned by its frame too: one left behind may still finish later.
+  std::vector<std::shared_ptr<std::optional<T>>> cells;
+  for (auto& coroutine : coroutines) {
+    auto cell = std::make_shared<std::optional<T>>();
+    cells.push_back(cell);
+    asio::co_spawn(
+        io,
+        [cell, c = std::move(coroutine)]() mutable -> awaitable<void> {
+          cell->emplace(co_await std::move(c));
+        },
+        [progress](std::exception_ptr e) {
+          if (e && !progress->error) progress->error = e;
+          ++progress->done;
+        });
+  }
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (progress->done < cells.size() && std::chrono::steady_clock::now() < deadline) {
+    if (io.stopped()) io.restart();
+    io.run_one_until(deadline);
+  }
+  if (progress->error) std::rethrow_exception(progress->error);
+  std::vector<std::optional<T>> out;
+  for (auto& cell : cells)
+    out.push_back(std::move(*cell));
+  return out;
+}
+
+// One coroutine on `io`, as run_all_for.
+template <typename T>
+std::optional<T> run_for(asio::io_context& io, awaitable<T> coroutine,
+                         std::chrono::milliseconds timeout) {
+  std::vector<awaitable<T>> one;
+  one.push_back(std::move(coroutine));
+  return std::move(run_all_for(io, std::move(one), timeout).front());
 }
 
 }  // namespace kitsune::testing
