@@ -4,7 +4,9 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <chrono>
 #include <climits>
+#include <thread>
 
 #include "kitsune/common/log.h"
 #include "local/errors.h"
@@ -47,11 +49,12 @@ Result<std::shared_ptr<Connection>> Connection::open(const std::filesystem::path
   sqlite3_extended_result_codes(db, 1);
   const auto ms = std::clamp<std::chrono::milliseconds::rep>(busy_timeout.count(), 0, INT_MAX);
   sqlite3_busy_timeout(db, static_cast<int>(ms));
+  conn->set_busy_timeout(std::chrono::milliseconds(ms));
   sqlite3_set_authorizer(db, &Connection::authorize, conn.get());
   if (mode != Mode::kReadOnly) {
     // WAL lets readers of other sessions go on while one writes. The mode is stored in the file;
     // asking again is cheap.
-    KITSUNE_RETURN_IF_ERROR(conn->exec("PRAGMA journal_mode=WAL"));
+    KITSUNE_RETURN_IF_ERROR(conn->use_wal("main"));
   }
   return conn;
 }
@@ -86,6 +89,20 @@ Status Connection::exec(const std::string& sql) {
   const int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error);
   sqlite3_free(error);
   return rc == SQLITE_OK ? Status::ok() : last_error(db_);
+}
+
+Status Connection::use_wal(std::string_view schema) {
+  const std::string sql = "PRAGMA " + quote_name(schema) + ".journal_mode=WAL";
+  const auto deadline = std::chrono::steady_clock::now() + busy_timeout_;
+  for (;;) {
+    const int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr);
+    if (rc == SQLITE_OK) return Status::ok();
+    // Runs on the engine's blocking pool, never on an I/O thread, so a short sleep is fine.
+    if ((rc & 0xff) != SQLITE_BUSY || std::chrono::steady_clock::now() >= deadline) {
+      return last_error(db_);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
 }
 
 bool Connection::attached(std::string_view name) const {
@@ -141,7 +158,7 @@ Status Connection::attach(const std::string& name, const std::filesystem::path& 
   attachments_.push_back(Attachment{name, 0, ++clock_});
   logger("backend")->debug("attached database {}", name);
   // Files the engine created are in WAL mode already; this covers any placed here by hand.
-  if (Status s = exec("PRAGMA " + quote_name(name) + ".journal_mode=WAL"); !s.is_ok()) {
+  if (Status s = use_wal(name); !s.is_ok()) {
     logger("backend")->warn("database {} stays in its journal mode: {}", name, s.message());
   }
   return Status::ok();

@@ -53,6 +53,11 @@ class Connection {
 
   // Runs SQL of the engine's own (PRAGMA and the like), discarding any rows.
   Status exec(const std::string& sql);
+  // Puts `schema` ("main" or an attached name) in WAL mode. Switching needs the file to itself,
+  // and SQLite answers BUSY at once (no busy handler) when another process switches the same
+  // new file at that moment; so BUSY is retried until the busy timeout.
+  Status use_wal(std::string_view schema);
+  void set_busy_timeout(std::chrono::milliseconds t) { busy_timeout_ = t; }
 
   bool attached(std::string_view name) const;
   // Attaches `file` as `name` (a normalized database name). At SQLite's limit (10 here) it first
@@ -81,6 +86,7 @@ class Connection {
   Status evict_one(const std::string& for_name);
 
   sqlite3* db_;
+  std::chrono::milliseconds busy_timeout_{0};  // also bounds use_wal()'s retries
   const std::string database_;
   std::vector<Attachment> attachments_;
   std::uint64_t clock_ = 0;

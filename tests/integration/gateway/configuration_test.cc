@@ -110,18 +110,18 @@ TEST(GatewayConfiguration, PerUserDefaultsRouteAlicesSessionsToTwoEnginesAndBobs
   GatewayOptions o;
   o.defaults_file = "___alice___.kyuubi.engine.share.level CONNECTION\n";
   GatewayProcess gw(o);
+  // One after another: opening them at once is GatewaySessions.ConcurrentConnectionSessions...
   asio::io_context io;
-  std::vector<awaitable<Result<ClientSession>>> opening;
-  for (const char* user : {"alice", "alice", "bob", "bob"})
-    opening.push_back(open_client_session_as(user, gw.host(), gw.port(), false));
-  auto sessions = run_all_for(io, std::move(opening), 30s);
+  std::vector<ClientSession> sessions;
   std::vector<std::string> ids;
-  for (auto& s : sessions) {
+  for (const char* user : {"alice", "alice", "bob", "bob"}) {
+    auto s = run_for(io, open_client_session_as(user, gw.host(), gw.port(), false), 30s);
     ASSERT_TRUE(s.has_value()) << "OpenSession did not finish\n" << gw.log();
-    ASSERT_TRUE(s->is_ok()) << s->status().to_string() << "\n" << gw.log();
-    auto id = run_for(io, serving_engine_id(s->value()), 30s);
+    ASSERT_TRUE(s->is_ok()) << user << ": " << s->status().to_string() << "\n" << gw.log();
+    sessions.push_back(std::move(s->value()));
+    auto id = run_for(io, serving_engine_id(sessions.back()), 30s);
     ASSERT_TRUE(id.has_value()) << "SET kyuubi.engine.id did not finish\n" << gw.log();
-    ASSERT_TRUE(id->is_ok()) << id->status().to_string() << "\n" << gw.log();
+    ASSERT_TRUE(id->is_ok()) << user << ": " << id->status().to_string() << "\n" << gw.log();
     ids.push_back(id->value());
   }
   EXPECT_NE(ids[0], ids[1]) << "alice's CONNECTION sessions share an engine";

@@ -2,6 +2,8 @@
 // their CONNECTION session.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "gateway_calls.h"
 #include "gateway_process.h"
 #include "raw_socket.h"
@@ -71,6 +73,29 @@ TEST(GatewaySessions, AFinishedOperationLeftOpenIsClosedAfterTheOperationIdleTim
       << "the idle operation is still there\n"
       << gw.log();
   held.expect_serves();  // the session itself stays
+}
+
+TEST(GatewaySessions, ConcurrentConnectionSessionsOfOneUserAllGetAWorkingEngine) {
+  GatewayProcess gw;
+  asio::io_context io;
+  std::vector<awaitable<Result<ClientSession>>> opening;
+  for (int i = 0; i < 6; ++i) {
+    opening.push_back(open_client_session(gw.host(), gw.port(), false,
+                                          {{"kyuubi.engine.share.level", "CONNECTION"}}));
+  }
+  auto sessions = run_all_for(io, std::move(opening), 30s);
+  std::set<std::string> ids;
+  for (std::size_t i = 0; i < sessions.size(); ++i) {
+    auto& s = sessions[i];
+    ASSERT_TRUE(s.has_value()) << "OpenSession #" << i << " did not finish\n" << gw.log();
+    ASSERT_TRUE(s->is_ok()) << "#" << i << ": " << s->status().to_string() << "\n" << gw.log();
+    auto id = run_for(io, serving_engine_id(s->value()), 30s);
+    ASSERT_TRUE(id.has_value()) << "#" << i << ": SET kyuubi.engine.id did not finish\n"
+                                << gw.log();
+    EXPECT_TRUE(id->is_ok()) << "#" << i << ": " << id->status().to_string() << "\n" << gw.log();
+    if (id->is_ok()) ids.insert(id->value());
+  }
+  EXPECT_EQ(ids.size(), 6u) << "each CONNECTION session has an engine of its own";
 }
 
 TEST(GatewaySessions, AConnectionEngineIsGoneAfterItsSessionCloses) {

@@ -26,6 +26,8 @@ std::string ms_since(std::chrono::steady_clock::time_point t) {
           .count());
 }
 
+constexpr auto kPauseBeforeFetch = std::chrono::milliseconds(300);
+
 struct Outcome {
   bool finished = false;                      // FINISHED_STATE, and the rows fetched
   std::string count;                          // the one row, when finished
@@ -71,6 +73,10 @@ awaitable<Outcome> run_through_sigterm(ClientSession& session, pid_t server) {
     if (state == tcli::TOperationState::FINISHED_STATE) {
       out.after_signal = std::chrono::duration_cast<std::chrono::milliseconds>(
           std::chrono::steady_clock::now() - signalled);
+      // A client may take a moment before it fetches (PyHive sleeps between polls); the results
+      // of a statement the gateway let finish must still be there.
+      timer.expires_after(kPauseBeforeFetch);
+      co_await timer.async_wait(asio::use_awaitable);
       break;
     }
     if (state != tcli::TOperationState::RUNNING_STATE &&
