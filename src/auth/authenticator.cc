@@ -54,4 +54,16 @@ Result<std::shared_ptr<PasswordAuthenticator>> make_password_authenticator(
                              " is not available in this build of Kitsune; use NONE or NOSASL");
 }
 
+Result<std::shared_ptr<PasswordAuthenticator>> make_frontend_authenticator(
+    const config::Conf& conf, std::string_view program) {
+  auto settings = read_auth_settings(conf);
+  if (!settings) return settings.status();
+  if (settings->nosasl) return std::shared_ptr<PasswordAuthenticator>();
+  if (settings->kerberos) {
+    return Status::unsupported("kyuubi.authentication=KERBEROS is not available in " +
+                               std::string(program) + " yet; use NONE or NOSASL");
+  }
+  return make_password_authenticator(*settings, conf);
+}
+
 }  // namespace kitsune::auth

@@ -319,12 +319,11 @@ awaitable<Result<EngineEndpoint>> EngineManager::launch(
     co_await changed->wait_until(seen, deadline);
   }
 
-  if (!outcome.is_ok()) {
-    // Its exit still has to be seen, to drop its registration and forget it.
-  } else {
+  if (outcome.is_ok()) {
     log->info("engine {} registered at {}", key.ref_id, outcome->address());
     progress("Engine " + key.ref_id + " is up at " + outcome->address());
   }
+  // Up or not, its exit is still to be seen: that drops its registration and forgets it.
   std::string ref = key.ref_id;
   auto on_change = [this, weak = std::weak_ptr<EngineProcess>(process), ref] {
     auto p = weak.lock();

@@ -593,7 +593,7 @@ namespace {
 
 // Records the engine operation a response names under a new gateway handle, and rewrites it.
 template <typename Resp>
-std::shared_ptr<Operation> adopt_operation(Session& s, Resp& resp) {
+std::shared_ptr<Operation> adopt_operation(Resp& resp) {
   if (!succeeded(resp.status)) return nullptr;
   if constexpr (requires { resp.__isset.operationHandle; }) {
     if (!resp.__isset.operationHandle) return nullptr;
@@ -603,7 +603,6 @@ std::shared_ptr<Operation> adopt_operation(Session& s, Resp& resp) {
   op->engine_handle = resp.operationHandle;
   op->type = resp.operationHandle.operationType;
   op->has_result_set = resp.operationHandle.hasResultSet;
-  (void)s;
   resp.operationHandle = op->to_thrift();
   return op;
 }
@@ -619,7 +618,7 @@ std::shared_ptr<Operation> adopt_operation(Session& s, Resp& resp) {
     auto work = session_call(*s, &client::Hs2Client::snake, req);          \
     auto resp = co_await on_strand((*s)->strand, std::move(work));         \
     if (!resp) co_return resp;                                             \
-    if (auto op = adopt_operation(**s, *resp)) {                           \
+    if (auto op = adopt_operation(*resp)) {                                \
       op->state = TOperationState::FINISHED_STATE;                         \
       add_operation(*s, op);                                               \
     }                                                                      \
@@ -647,7 +646,7 @@ awaitable<Result<tcli::TExecuteStatementResp>> GatewayService::execute_statement
   auto work = execute_on_engine(*s, req);
   auto resp = co_await on_strand((*s)->strand, std::move(work));
   if (!resp) co_return resp;
-  if (auto op = adopt_operation(**s, *resp)) {
+  if (auto op = adopt_operation(*resp)) {
     op->state = async ? TOperationState::RUNNING_STATE : TOperationState::FINISHED_STATE;
     // The first statement's log starts with how its engine was found or launched.
     if (!(*s)->launch_log_shown.exchange(true)) op->prelude_log = (*s)->launch_log();
@@ -690,26 +689,18 @@ awaitable<Result<tcli::TSetClientInfoResp>> GatewayService::set_client_info(
   co_return co_await on_strand((*s)->strand, std::move(work));
 }
 
-awaitable<Result<tcli::TGetDelegationTokenResp>> GatewayService::get_delegation_token(
-    const frontend::CallContext& ctx, const tcli::TGetDelegationTokenReq& req) {
-  auto s = find_session(ctx, req.sessionHandle);
-  if (!s) co_return s.status();
-  co_return Status::unsupported("Delegation tokens are not supported by Kitsune");
-}
-
-awaitable<Result<tcli::TCancelDelegationTokenResp>> GatewayService::cancel_delegation_token(
-    const frontend::CallContext& ctx, const tcli::TCancelDelegationTokenReq& req) {
-  auto s = find_session(ctx, req.sessionHandle);
-  if (!s) co_return s.status();
-  co_return Status::unsupported("Delegation tokens are not supported by Kitsune");
-}
-
-awaitable<Result<tcli::TRenewDelegationTokenResp>> GatewayService::renew_delegation_token(
-    const frontend::CallContext& ctx, const tcli::TRenewDelegationTokenReq& req) {
-  auto s = find_session(ctx, req.sessionHandle);
-  if (!s) co_return s.status();
-  co_return Status::unsupported("Delegation tokens are not supported by Kitsune");
-}
+// Kitsune issues no delegation tokens; the session must still be the caller's.
+#define KITSUNE_TOKEN_CALL(Method, snake)                                            \
+  awaitable<Result<tcli::T##Method##Resp>> GatewayService::snake(                    \
+      const frontend::CallContext& ctx, const tcli::T##Method##Req& req) {           \
+    auto s = find_session(ctx, req.sessionHandle);                                   \
+    if (!s) co_return s.status();                                                    \
+    co_return Status::unsupported("Delegation tokens are not supported by Kitsune"); \
+  }
+KITSUNE_TOKEN_CALL(GetDelegationToken, get_delegation_token)
+KITSUNE_TOKEN_CALL(CancelDelegationToken, cancel_delegation_token)
+KITSUNE_TOKEN_CALL(RenewDelegationToken, renew_delegation_token)
+#undef KITSUNE_TOKEN_CALL
 
 // ---- calls on an operation ----
 

@@ -212,10 +212,7 @@ awaitable<Result<std::vector<std::uint8_t>>> Session::relay_fetch(tcli::TFetchRe
   Status ready = co_await await_engine();
   if (!ready.is_ok()) co_return ready;
   co_await acquire_lane();
-  struct Lane {
-    Session* s;
-    ~Lane() { s->release_lane(); }
-  } lane{this};
+  LaneHold lane{this};
   if (engine_state_ != EngineState::kReady || !client_) co_return engine_failure_;
   tcli::TCLIService_FetchResults_pargs args;
   args.req = &req;

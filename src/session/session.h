@@ -103,6 +103,11 @@ class Session : public std::enable_shared_from_this<Session> {
  private:
   awaitable<void> acquire_lane();
   void release_lane();
+  // Releases the lane when a call's scope ends, whichever way it ends.
+  struct LaneHold {
+    Session* s;
+    ~LaneHold() { s->release_lane(); }
+  };
   void engine_lost(const Status& cause);
   awaitable<Status> connect_and_open(const engine::EngineEndpoint& endpoint);
 
@@ -142,10 +147,7 @@ awaitable<Result<Resp>> Session::call(
   Status ready = co_await await_engine();
   if (!ready.is_ok()) co_return ready;
   co_await acquire_lane();
-  struct Lane {
-    Session* s;
-    ~Lane() { s->release_lane(); }
-  } lane{this};
+  LaneHold lane{this};
   if (engine_state_ != EngineState::kReady || !client_) co_return engine_failure_;
   auto r = co_await ((*client_).*method)(req);
   if (!r && (r.status().code() == StatusCode::kUnavailable ||

@@ -44,4 +44,9 @@ Result<AuthSettings> read_auth_settings(const config::Conf& conf);
 Result<std::shared_ptr<PasswordAuthenticator>> make_password_authenticator(
     const AuthSettings& settings, const config::Conf& conf);
 
+// The password authenticator a Thrift frontend needs for `conf`: null for NOSASL, an error (for
+// the startup log) when kyuubi.authentication is invalid or names what `program` cannot do yet.
+Result<std::shared_ptr<PasswordAuthenticator>> make_frontend_authenticator(
+    const config::Conf& conf, std::string_view program);
+
 }  // namespace kitsune::auth

@@ -119,24 +119,10 @@ int run(const std::vector<std::string>& args, const std::string& secret_conf) {
     return 2;
   }
   options->name = "engine";
-  std::shared_ptr<auth::PasswordAuthenticator> authenticator;
-  if (!options->nosasl) {
-    auto settings = auth::read_auth_settings(conf);
-    if (!settings) {
-      log->error("{}", settings.status().message());
-      return 2;
-    }
-    if (settings->kerberos) {
-      log->error(
-          "kyuubi.authentication=KERBEROS is not available in kitsune-engine; use NONE or NOSASL");
-      return 2;
-    }
-    auto made = auth::make_password_authenticator(*settings, conf);
-    if (!made) {
-      log->error("{}", made.status().message());
-      return 2;
-    }
-    authenticator = *made;
+  auto authenticator = auth::make_frontend_authenticator(conf, "kitsune-engine");
+  if (!authenticator) {
+    log->error("{}", authenticator.status().message());
+    return 2;
   }
 
   auto backend = backends::make_backend(conf);
@@ -157,7 +143,7 @@ int run(const std::vector<std::string>& args, const std::string& secret_conf) {
 
   asio::io_context io;
   backend::BackendService service(io, conf, **backend, identity);
-  frontend::ThriftBinaryFrontend frontend(io, *options, service, authenticator);
+  frontend::ThriftBinaryFrontend frontend(io, *options, service, *authenticator);
   auto bound = frontend.start();
   if (!bound) {
     log->error("{}", bound.status().message());

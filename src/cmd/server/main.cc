@@ -115,23 +115,10 @@ int run(const std::vector<std::string>& args) {
     return 2;
   }
   options->name = "gateway";
-  std::shared_ptr<auth::PasswordAuthenticator> authenticator;
-  if (!options->nosasl) {
-    auto settings = auth::read_auth_settings(conf);
-    if (!settings) {
-      log->error("{}", settings.status().message());
-      return 2;
-    }
-    if (settings->kerberos) {
-      log->error("kyuubi.authentication=KERBEROS is not available in this build of Kitsune yet");
-      return 2;
-    }
-    auto made = auth::make_password_authenticator(*settings, conf);
-    if (!made) {
-      log->error("{}", made.status().message());
-      return 2;
-    }
-    authenticator = *made;
+  auto authenticator = auth::make_frontend_authenticator(conf, "kitsune-server");
+  if (!authenticator) {
+    log->error("{}", authenticator.status().message());
+    return 2;
   }
 
   fs::path engine_exe = conf.get(k::kEngineLocalExecutable);
@@ -164,7 +151,6 @@ int run(const std::vector<std::string>& args) {
   engine_options.engines_die_with_server = discovery->kind() == "embedded";
   engine::EngineManager engines(io, engine_options, *discovery, std::move(launchers));
 
-  frontend::ThriftBinaryFrontend* frontend_ptr = nullptr;
   session::GatewayOptions gateway_options;
   gateway_options.version = KITSUNE_KYUUBI_VERSION;
   gateway_options.server_user = routing::process_user_name();
@@ -176,8 +162,7 @@ int run(const std::vector<std::string>& args) {
       options->host.empty() ? frontend::local_host_address() : options->host;
   gateway_options.server_ip = bind_host;
   session::GatewayService service(io, gateway_options, engines, blocking);
-  frontend::ThriftBinaryFrontend frontend(io, *options, service, authenticator);
-  frontend_ptr = &frontend;
+  frontend::ThriftBinaryFrontend frontend(io, *options, service, *authenticator);
   auto bound = frontend.start();
   if (!bound) {
     log->error("{}", bound.status().message());
@@ -191,7 +176,7 @@ int run(const std::vector<std::string>& args) {
   service.start();
   log->info("kitsune-server listening on {}:{} ({}), {} discovery, engines from {}",
             bound->address().to_string(), bound->port(),
-            options->nosasl ? "NOSASL" : "SASL " + std::string(authenticator->name()),
+            options->nosasl ? "NOSASL" : "SASL " + std::string((*authenticator)->name()),
             discovery->kind(), engine_exe.string());
   std::cout << bound->address().to_string() << ":" << bound->port() << std::endl;
 
@@ -202,12 +187,12 @@ int run(const std::vector<std::string>& args) {
     if (stopping.exchange(true)) return;
     log->info("stopping ({}): no new connections; draining for up to {} ms", why,
               drain_timeout.count());
-    frontend_ptr->stop_accepting();
+    frontend.stop_accepting();
     service.stop_accepting();
     auto drain = [&]() -> awaitable<void> {
       co_await service.drain(session::GatewayService::Clock::now() + drain_timeout);
       co_await service.close_all();
-      frontend_ptr->stop();
+      frontend.stop();
       co_await engines.shutdown(/*all=*/engine_options.engines_die_with_server);
       io.stop();
     };
