@@ -274,6 +274,9 @@ awaitable<void> ThriftBinaryFrontend::serve(tcp::socket socket, std::uint64_t id
         const Status& s = message.status();
         if (s.code() == StatusCode::kUnavailable && s.message() == "closed") {
           log->debug("[C{}] {} disconnected", id, ctx.peer);
+        } else if (stopping_) {
+          // stop() closed this idle connection under its read.
+          log->info("[C{}] {} closed: the server is stopping", id, ctx.peer);
         } else if (s.code() == StatusCode::kTimedOut) {
           log->info("[C{}] {} closed: {}", id, ctx.peer, s.message());
         } else {

@@ -193,6 +193,15 @@ void Session::release_lane() {
   lane_freed_.notify_all();
 }
 
+Status Session::not_ready() const {
+  if (engine_state_ == EngineState::kFailed && !engine_failure_.is_ok()) return engine_failure_;
+  if (engine_state_ == EngineState::kClosed) {
+    return Status::cancelled("The session was closed while this call waited for its engine (" +
+                             closed_why_ + ")");
+  }
+  return Status::unavailable("The session has no engine connection");
+}
+
 void Session::engine_lost(const Status& cause) {
   if (engine_state_ != EngineState::kReady) return;
   logger("session")->warn("[S{}] engine {} at {} is gone: {}", id, endpoint_.ref_id,
@@ -213,21 +222,21 @@ awaitable<Result<std::vector<std::uint8_t>>> Session::relay_fetch(tcli::TFetchRe
   if (!ready.is_ok()) co_return ready;
   co_await acquire_lane();
   LaneHold lane{this};
-  if (engine_state_ != EngineState::kReady || !client_) co_return engine_failure_;
+  if (engine_state_ != EngineState::kReady || !client_) co_return not_ready();
   tcli::TCLIService_FetchResults_pargs args;
   args.req = &req;
   auto bytes = encoder_.encode("FetchResults", transport::MessageType::kCall, seqid, args);
   auto reply = co_await client_->call_raw(bytes);
   if (!reply) {
     engine_lost(reply.status());
-    co_return engine_failure_;
+    co_return not_ready();
   }
   auto header = transport::parse_message_header(*reply);
   if (!header || header->name != "FetchResults" || header->seqid != seqid ||
       (header->type != transport::MessageType::kReply &&
        header->type != transport::MessageType::kException)) {
     engine_lost(Status::error("the engine sent an unexpected reply to FetchResults"));
-    co_return engine_failure_;
+    co_return not_ready();
   }
   co_return std::vector<std::uint8_t>(reply->begin(), reply->end());
 }
@@ -236,6 +245,7 @@ awaitable<void> Session::close(std::string why) {
   const EngineState was = engine_state_;
   if (was == EngineState::kClosed) co_return;
   engine_state_ = EngineState::kClosed;
+  closed_why_ = why;
   engine_changed_.notify_all();
   if (was == EngineState::kReady && client_) {
     co_await acquire_lane();

@@ -109,6 +109,8 @@ class Session : public std::enable_shared_from_this<Session> {
     ~LaneHold() { s->release_lane(); }
   };
   void engine_lost(const Status& cause);
+  // Why a call that held the lane cannot go on: the engine's failure, or the session's close.
+  Status not_ready() const;
   awaitable<Status> connect_and_open(const engine::EngineEndpoint& endpoint);
 
   asio::io_context& io_;
@@ -118,6 +120,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   EngineState engine_state_ = EngineState::kPending;
   Status engine_failure_;
+  std::string closed_why_;
   AsyncEvent engine_changed_;
   engine::EngineEndpoint endpoint_;
   std::unique_ptr<client::Hs2Client> client_;
@@ -148,12 +151,12 @@ awaitable<Result<Resp>> Session::call(
   if (!ready.is_ok()) co_return ready;
   co_await acquire_lane();
   LaneHold lane{this};
-  if (engine_state_ != EngineState::kReady || !client_) co_return engine_failure_;
+  if (engine_state_ != EngineState::kReady || !client_) co_return not_ready();
   auto r = co_await ((*client_).*method)(req);
   if (!r && (r.status().code() == StatusCode::kUnavailable ||
              r.status().code() == StatusCode::kTimedOut || !client_->is_open())) {
     engine_lost(r.status());
-    co_return engine_failure_;
+    co_return not_ready();
   }
   co_return r;
 }
