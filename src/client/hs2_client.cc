@@ -76,6 +76,10 @@ bool Hs2Client::is_open() const {
   return transport_->is_open();
 }
 
+void Hs2Client::release_reply() {
+  if (transport_) transport_->release_message();
+}
+
 awaitable<Result<std::span<const std::uint8_t>>> Hs2Client::call_raw(
     std::span<const std::uint8_t> request) {
   Status s = co_await transport_->write_message(request);
@@ -90,12 +94,14 @@ awaitable<Result<Resp>> Hs2Client::call(const char* method, const Req& req) {
   const std::int32_t seqid = next_seqid();
   auto bytes = encoder_.encode(method, MessageType::kCall, seqid, args);
   auto reply = co_await call_raw(bytes);
+  encoder_.release();  // an idle connection holds no buffer
   if (!reply) co_return reply.status();
   auto header = transport::parse_message_header(*reply);
   if (!header) co_return header.status();
   if (header->type == MessageType::kException) {
     TApplicationException e;
     Status s = transport::decode_message(*reply, thrift_config_, nullptr, e);
+    release_reply();
     if (!s.is_ok()) co_return s;
     co_return Status::error(std::string("server error in ") + method + ": " + e.what());
   }
@@ -107,6 +113,7 @@ awaitable<Result<Resp>> Hs2Client::call(const char* method, const Req& req) {
   PResult result;
   result.success = &response;
   Status s = transport::decode_message(*reply, thrift_config_, nullptr, result);
+  release_reply();
   if (!s.is_ok()) co_return s;
   if (!result.__isset.success) co_return Status::error(std::string(method) + " returned no result");
   co_return response;

@@ -78,13 +78,20 @@ awaitable<std::span<const std::uint8_t>> Dispatcher::handle(const CallContext& c
 }
 
 Dispatcher::Dispatcher(Hs2Service& service, std::size_t max_message_bytes)
-    : service_(service), thrift_config_(transport::thrift_config(max_message_bytes)) {
-#define KITSUNE_REGISTER_HANDLER(Method, snake)                            \
-  handlers_.emplace(#Method,                                               \
-                    &Dispatcher::handle<tcli::TCLIService_##Method##_args, \
-                                        tcli::TCLIService_##Method##_result, &Hs2Service::snake>);
-  KITSUNE_TCLI_METHODS(KITSUNE_REGISTER_HANDLER)
+    : service_(service), thrift_config_(transport::thrift_config(max_message_bytes)) {}
+
+const std::unordered_map<std::string_view, Dispatcher::Handler>& Dispatcher::handlers() {
+  static const auto* table = [] {
+    auto* t = new std::unordered_map<std::string_view, Handler>;
+#define KITSUNE_REGISTER_HANDLER(Method, snake)                     \
+  t->emplace(#Method,                                               \
+             &Dispatcher::handle<tcli::TCLIService_##Method##_args, \
+                                 tcli::TCLIService_##Method##_result, &Hs2Service::snake>);
+    KITSUNE_TCLI_METHODS(KITSUNE_REGISTER_HANDLER)
 #undef KITSUNE_REGISTER_HANDLER
+    return t;
+  }();
+  return *table;
 }
 
 awaitable<Result<std::span<const std::uint8_t>>> Dispatcher::dispatch(
@@ -97,8 +104,9 @@ awaitable<Result<std::span<const std::uint8_t>>> Dispatcher::dispatch(
                                        TApplicationException::INVALID_MESSAGE_TYPE,
                                        "expected a call message");
   }
-  auto it = handlers_.find(header->name);
-  if (it == handlers_.end()) {
+  const auto& table = handlers();
+  auto it = table.find(header->name);
+  if (it == table.end()) {
     logger("frontend")->debug("[C{}] unknown method '{}'", ctx.connection_id, header->name);
     co_return encoder.encode_exception(header->name, header->seqid,
                                        TApplicationException::UNKNOWN_METHOD,

@@ -39,7 +39,8 @@ class Dispatcher {
 
   Hs2Service& service_;
   const std::shared_ptr<apache::thrift::TConfiguration> thrift_config_;
-  std::unordered_map<std::string_view, Handler> handlers_;
+  // The handler of each method, by name: one table for every connection.
+  static const std::unordered_map<std::string_view, Handler>& handlers();
   // The last relayed reply, kept until the next call like the encoder's buffer.
   std::vector<std::uint8_t> relay_buffer_;
 };

@@ -102,6 +102,13 @@ ThriftBinaryFrontend::ThriftBinaryFrontend(
       accept_strand_(asio::make_strand(io)),
       acceptor_(accept_strand_) {}
 
+ThriftBinaryFrontend::ThriftBinaryFrontend(
+    IoShards& shards, FrontendOptions options, Hs2Service& service,
+    std::shared_ptr<auth::PasswordAuthenticator> authenticator)
+    : ThriftBinaryFrontend(shards.main(), std::move(options), service, std::move(authenticator)) {
+  shards_ = &shards;
+}
+
 ThriftBinaryFrontend::~ThriftBinaryFrontend() = default;
 
 Result<tcp::endpoint> ThriftBinaryFrontend::start() {
@@ -135,18 +142,28 @@ void ThriftBinaryFrontend::stop_accepting() {
   });
 }
 
-void ThriftBinaryFrontend::stop() {
+void ThriftBinaryFrontend::stop(std::chrono::milliseconds grace) {
   if (stopping_.exchange(true)) return;
   stop_accepting();
+  const auto deadline = std::chrono::steady_clock::now() + grace;
   std::lock_guard lock(mu_);
   for (auto& [id, c] : connections_) {
     if (auto t = c.transport.lock()) {
-      asio::post(t->get_executor(), [weak = c.transport, busy = c.busy] {
-        // A connection in the middle of a call answers it first, then sees stopping_.
-        if (busy->load()) return;
-        if (auto live = weak.lock()) live->close();
+      asio::post(t->get_executor(), [weak = c.transport, deadline] {
+        // A connection in the middle of a call answers it first, then sees stopping_. An idle
+        // one waits a little longer: the client may have sent a call that is not read yet,
+        // which deserves an answer rather than a closed socket.
+        if (auto live = weak.lock()) live->expire_idle_wait(deadline);
       });
     }
+  }
+}
+
+awaitable<bool> ThriftBinaryFrontend::wait_closed(std::chrono::steady_clock::time_point deadline) {
+  for (;;) {
+    const auto seen = connection_closed_.generation();
+    if (connection_count() == 0) co_return true;
+    if (!co_await connection_closed_.wait_until(seen, deadline)) co_return connection_count() == 0;
   }
 }
 
@@ -161,7 +178,7 @@ awaitable<void> ThriftBinaryFrontend::accept_loop() {
   while (!stopping_) {
     // Each connection gets its own strand: its coroutine, socket and timers never run
     // concurrently, whatever the number of I/O threads.
-    tcp::socket socket(asio::make_strand(io_));
+    tcp::socket socket(asio::make_strand(shards_ ? shards_->next() : io_));
     error_code ec;
     co_await acceptor_.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
@@ -181,10 +198,9 @@ awaitable<void> ThriftBinaryFrontend::accept_loop() {
 awaitable<void> ThriftBinaryFrontend::serve(tcp::socket socket, std::uint64_t id) {
   auto log = logger("frontend");
   auto transport = std::make_shared<ThriftTransport>(std::move(socket), options_.limits);
-  auto busy = std::make_shared<std::atomic<bool>>(false);
   {
     std::lock_guard lock(mu_);
-    connections_.emplace(id, Connection{transport, busy});
+    connections_.emplace(id, Connection{transport});
   }
   if (stopping_) transport->close();
 
@@ -275,7 +291,7 @@ awaitable<void> ThriftBinaryFrontend::serve(tcp::socket socket, std::uint64_t id
         if (s.code() == StatusCode::kUnavailable && s.message() == "closed") {
           log->debug("[C{}] {} disconnected", id, ctx.peer);
         } else if (stopping_) {
-          // stop() closed this idle connection under its read.
+          // stop() ended the wait of this idle connection.
           log->info("[C{}] {} closed: the server is stopping", id, ctx.peer);
         } else if (s.code() == StatusCode::kTimedOut) {
           log->info("[C{}] {} closed: {}", id, ctx.peer, s.message());
@@ -284,20 +300,18 @@ awaitable<void> ThriftBinaryFrontend::serve(tcp::socket socket, std::uint64_t id
         }
         break;
       }
-      busy->store(true);
       auto reply = co_await dispatcher.dispatch(ctx, *message, encoder);
       if (!reply) {
         log->warn("[C{}] {} closing the connection: {}", id, ctx.peer, reply.status().message());
         break;
       }
       if (reply->empty()) {
-        busy->store(false);
         if (stopping_) break;
         continue;
       }
       Status written = co_await transport->write_message(*reply);
       dispatcher.release_reply();
-      busy->store(false);
+      encoder.release();
       if (stopping_) break;
       if (!written.is_ok()) {
         log->info("[C{}] {} closed while writing a reply: {}", id, ctx.peer, written.message());
@@ -316,8 +330,11 @@ awaitable<void> ThriftBinaryFrontend::serve(tcp::socket socket, std::uint64_t id
       log->error("[C{}] internal error while cleaning up: {}", id, e.what());
     }
   }
-  std::lock_guard lock(mu_);
-  connections_.erase(id);
+  {
+    std::lock_guard lock(mu_);
+    connections_.erase(id);
+  }
+  connection_closed_.notify_all();
 }
 
 }  // namespace kitsune::frontend

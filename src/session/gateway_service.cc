@@ -421,7 +421,11 @@ awaitable<Result<tcli::TOpenSessionResp>> GatewayService::open_session(
     log->warn("[C{}] {} sent the server-only key {}; it is ignored", ctx.connection_id, user, key);
   }
 
-  auto session = std::make_shared<Session>(io_, engines_);
+  // The session runs on its connection's strand when the connection has one (see Session).
+  const auto caller = co_await asio::this_coro::executor;
+  const auto* caller_strand = caller.target<Session::Strand>();
+  auto session = std::make_shared<Session>(io_, engines_,
+                                           caller_strand ? *caller_strand : asio::make_strand(io_));
   session->handle = Handle::random();
   session->id = session->handle.id();
   session->real_user = real_user;

@@ -26,8 +26,8 @@ tcli::TOperationHandle Operation::to_thrift() const {
   return h;
 }
 
-Session::Session(asio::io_context& io, engine::EngineManager& engines)
-    : strand(asio::make_strand(io)), io_(io), engines_(engines) {
+Session::Session(asio::io_context& io, engine::EngineManager& engines, Strand home)
+    : strand(std::move(home)), io_(io), engines_(engines) {
   last_access_ms = now_ms();
 }
 
@@ -227,6 +227,7 @@ awaitable<Result<std::vector<std::uint8_t>>> Session::relay_fetch(tcli::TFetchRe
   args.req = &req;
   auto bytes = encoder_.encode("FetchResults", transport::MessageType::kCall, seqid, args);
   auto reply = co_await client_->call_raw(bytes);
+  encoder_.release();
   if (!reply) {
     engine_lost(reply.status());
     co_return not_ready();
@@ -238,7 +239,9 @@ awaitable<Result<std::vector<std::uint8_t>>> Session::relay_fetch(tcli::TFetchRe
     engine_lost(Status::error("the engine sent an unexpected reply to FetchResults"));
     co_return not_ready();
   }
-  co_return std::vector<std::uint8_t>(reply->begin(), reply->end());
+  std::vector<std::uint8_t> bytes_out(reply->begin(), reply->end());
+  client_->release_reply();
+  co_return bytes_out;
 }
 
 awaitable<void> Session::close(std::string why) {

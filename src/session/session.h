@@ -54,7 +54,12 @@ class Session : public std::enable_shared_from_this<Session> {
  public:
   enum class EngineState { kPending, kReady, kFailed, kClosed };
 
-  Session(asio::io_context& io, engine::EngineManager& engines);
+  using Strand = asio::strand<asio::io_context::executor_type>;
+
+  // `home`: the strand the session's work and engine connection run on. The gateway passes the
+  // strand of the client connection that opens the session, so that the calls of that
+  // connection run the session's work inline instead of hopping threads.
+  Session(asio::io_context& io, engine::EngineManager& engines, Strand home);
 
   // Fixed at OpenSession.
   Handle handle;
@@ -67,7 +72,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::map<std::string, std::string> engine_conf;  // sent in the engine's OpenSession
   routing::EngineKey key;
   std::shared_ptr<Operation> launch_op;
-  asio::strand<asio::io_context::executor_type> strand;
+  Strand strand;
 
   std::atomic<int> active_calls{0};
   std::atomic<bool> launch_log_shown{false};
@@ -139,6 +144,8 @@ awaitable<void> run_into(awaitable<R> work, std::optional<R>& out) {
 }
 template <typename R, typename Strand>
 awaitable<R> on_strand(const Strand& strand, awaitable<R> work) {
+  // Already there (a call from the connection that opened the session): no hop.
+  if (strand.running_in_this_thread()) co_return co_await std::move(work);
   std::optional<R> out;
   co_await asio::co_spawn(strand, run_into(std::move(work), out), asio::use_awaitable);
   co_return std::move(*out);

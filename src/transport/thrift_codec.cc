@@ -48,7 +48,7 @@ MessageEncoder::MessageEncoder() = default;
 
 void MessageEncoder::begin() {
   if (!buffer_ || last_size_ > kKeepBytes) {
-    buffer_ = std::make_shared<TMemoryBuffer>(4096);
+    buffer_ = std::make_shared<TMemoryBuffer>(1024);
     protocol_ = std::make_unique<Protocol>(buffer_);
   } else {
     buffer_->resetBuffer();

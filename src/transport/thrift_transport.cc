@@ -1,6 +1,7 @@
 // ThriftTransport: buffering, de-framing and deadlines for one connection.
 #include "kitsune/transport/thrift_transport.h"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 
@@ -11,9 +12,6 @@ namespace kitsune::transport {
 namespace {
 
 constexpr std::size_t kMinRead = 16 * 1024;
-// Buffers above this are released once empty, so a connection that once moved a large message
-// does not keep its memory while idle.
-constexpr std::size_t kKeepCapacity = 64 * 1024;
 
 std::uint32_t be32(const std::uint8_t* p) {
   return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) |
@@ -75,6 +73,12 @@ asio::any_io_executor ThriftTransport::get_executor() {
   return core_->socket.get_executor();
 }
 
+void ThriftTransport::expire_idle_wait(Clock::time_point deadline) {
+  waiting_deadline_cap_ = deadline;
+  if (!waiting_idle_ || core_->armed == 0 || core_->timer.expiry() <= deadline) return;
+  arm(deadline);
+}
+
 void ThriftTransport::arm(Clock::time_point deadline) {
   auto& c = *core_;
   c.timed_out = false;
@@ -127,24 +131,35 @@ void ThriftTransport::reserve_tail(std::size_t n) {
 }
 
 void ThriftTransport::compact_or_release() {
+  // Empty: released, so that a connection waiting for its next message holds no buffer (tens
+  // of thousands of idle sessions are two connections each). A busy one allocates again when the
+  // next bytes arrive, which costs far less than the read itself.
   if (begin_ == end_) {
     begin_ = end_ = 0;
-    if (cap_ > kKeepCapacity) {
-      in_.reset();
-      cap_ = 0;
-    }
+    in_.reset();
+    cap_ = 0;
   }
 }
 
-awaitable<Result<std::span<const std::uint8_t>>> ThriftTransport::read_message() {
+void ThriftTransport::release_message() {
   begin_ += last_;
   last_ = 0;
   compact_or_release();
+}
+
+awaitable<Result<std::span<const std::uint8_t>>> ThriftTransport::read_message() {
+  release_message();
   scanner_.reset();
   // The deadline starts as the idle one; once a byte of this message is here, the read one.
   bool started = end_ > begin_;
   Clock::time_point deadline =
-      Clock::now() + (started ? limits_.read_timeout : limits_.idle_timeout);
+      started ? Clock::now() + limits_.read_timeout
+              : std::min(Clock::now() + limits_.idle_timeout, waiting_deadline_cap_);
+  waiting_idle_ = !started;
+  struct NotWaiting {
+    bool& flag;
+    ~NotWaiting() { flag = false; }
+  } not_waiting{waiting_idle_};
   while (true) {
     auto outcome = scanner_.scan({in_.get() + begin_, end_ - begin_});
     switch (outcome) {
@@ -167,6 +182,7 @@ awaitable<Result<std::span<const std::uint8_t>>> ThriftTransport::read_message()
     }
     if (!started) {
       started = true;
+      waiting_idle_ = false;
       deadline = Clock::now() + limits_.read_timeout;
     }
   }

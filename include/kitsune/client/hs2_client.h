@@ -47,6 +47,8 @@ class Hs2Client {
   // Sends an encoded call message as is and returns the reply message's bytes, valid until the
   // next call. For relaying without re-encoding.
   awaitable<Result<std::span<const std::uint8_t>>> call_raw(std::span<const std::uint8_t> request);
+  // Done with the reply call_raw() returned: its buffer goes, so an idle connection holds none.
+  void release_reply();
 
   void close();
   bool is_open() const;

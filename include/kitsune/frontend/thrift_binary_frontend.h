@@ -12,6 +12,8 @@
 
 #include "kitsune/auth/authenticator.h"
 #include "kitsune/common/asio.h"
+#include "kitsune/common/async_event.h"
+#include "kitsune/common/io_shards.h"
 #include "kitsune/common/status.h"
 #include "kitsune/config/conf.h"
 #include "kitsune/frontend/hs2_service.h"
@@ -42,6 +44,9 @@ class ThriftBinaryFrontend {
   // options.nosasl is set.
   ThriftBinaryFrontend(asio::io_context& io, FrontendOptions options, Hs2Service& service,
                        std::shared_ptr<auth::PasswordAuthenticator> authenticator);
+  // Listens on shards.main() and puts each connection on the next shard, for good.
+  ThriftBinaryFrontend(IoShards& shards, FrontendOptions options, Hs2Service& service,
+                       std::shared_ptr<auth::PasswordAuthenticator> authenticator);
   ~ThriftBinaryFrontend();
 
   // Binds and listens (failing here, not later, when the address is taken), then accepts.
@@ -50,9 +55,14 @@ class ThriftBinaryFrontend {
   // Stops accepting new connections; those open go on. Any thread.
   void stop_accepting();
 
-  // Stops accepting and closes every connection; one in the middle of a call closes once its
-  // reply is written. Their sessions see on_disconnect. Any thread.
-  void stop();
+  // Stops accepting and closes every connection: one in the middle of a call once its reply is
+  // written; an idle one once it has been idle for `grace` (a call already on its way is still
+  // answered, with whatever a stopping server says). Their sessions see on_disconnect. Any
+  // thread.
+  void stop(std::chrono::milliseconds grace = std::chrono::milliseconds(1000));
+
+  // Waits until every connection has closed, or the deadline; true when they have.
+  awaitable<bool> wait_closed(std::chrono::steady_clock::time_point deadline);
 
   std::size_t connection_count() const;
 
@@ -61,6 +71,7 @@ class ThriftBinaryFrontend {
   awaitable<void> serve(tcp::socket socket, std::uint64_t id);
 
   asio::io_context& io_;
+  IoShards* shards_ = nullptr;  // null: connections stay on io_
   FrontendOptions options_;
   Hs2Service& service_;
   std::shared_ptr<auth::PasswordAuthenticator> authenticator_;
@@ -72,9 +83,9 @@ class ThriftBinaryFrontend {
   mutable std::mutex mu_;
   struct Connection {
     std::weak_ptr<transport::ThriftTransport> transport;
-    std::shared_ptr<std::atomic<bool>> busy;  // between reading a call and writing its reply
   };
   std::unordered_map<std::uint64_t, Connection> connections_;
+  AsyncEvent connection_closed_;
 };
 
 }  // namespace kitsune::frontend

@@ -32,8 +32,9 @@ Result<MessageHeader> parse_message_header(std::span<const std::uint8_t> message
 // once per owner and pass it to decode_message.
 std::shared_ptr<apache::thrift::TConfiguration> thrift_config(std::size_t max_message_bytes);
 
-// Writes messages into a buffer it keeps and reuses; the span returned by encode() is valid
-// until the next encode(). Large buffers are dropped after use so idle owners stay small.
+// Writes messages into a buffer; the span returned by encode() is valid until the next encode()
+// or release(). Owners call release() once the message is written, so that idle ones hold no
+// buffer.
 class MessageEncoder {
  public:
   MessageEncoder();
@@ -53,6 +54,12 @@ class MessageEncoder {
       std::string_view name, std::int32_t seqid,
       apache::thrift::TApplicationException::TApplicationExceptionType type,
       const std::string& message);
+
+  // Drops the buffer; the next encode() makes a new one.
+  void release() {
+    protocol_.reset();
+    buffer_.reset();
+  }
 
  private:
   void begin();

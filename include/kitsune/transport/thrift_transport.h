@@ -57,6 +57,9 @@ class ThriftTransport {
   // yields kTimedOut; bytes that are not a Thrift message yield kError; a message over the size
   // limit yields kResourceExhausted. After any failure the transport is unusable.
   awaitable<Result<std::span<const std::uint8_t>>> read_message();
+  // Done with the message read_message() returned: its bytes go, and with them the buffer when
+  // nothing else is pending, so that an idle connection holds none.
+  void release_message();
 
   // Writes one message (framed when the framing says so) within the read timeout.
   awaitable<Status> write_message(std::span<const std::uint8_t> message);
@@ -66,6 +69,11 @@ class ThriftTransport {
   awaitable<Status> write_all(std::span<const std::uint8_t> bytes, Clock::time_point deadline);
   // Waits for the first byte and returns it without consuming it; kUnavailable "closed" on EOF.
   awaitable<Result<std::uint8_t>> peek_byte(Clock::time_point deadline);
+
+  // Brings the deadline of a read that waits for the next message forward to `deadline`, when
+  // it is later: the wait then ends as timed out unless a message starts before. Only from the
+  // socket's strand.
+  void expire_idle_wait(Clock::time_point deadline);
 
   // Closes the socket; pending operations end with an error. Safe to call more than once, but
   // only from the socket's strand.
@@ -103,6 +111,10 @@ class ThriftTransport {
   std::size_t begin_ = 0;
   std::size_t end_ = 0;
   std::size_t last_ = 0;
+  // read_message() is waiting for the first byte of a message, and the latest that wait may
+  // last (see expire_idle_wait()).
+  bool waiting_idle_ = false;
+  Clock::time_point waiting_deadline_cap_ = Clock::time_point::max();
 };
 
 }  // namespace kitsune::transport

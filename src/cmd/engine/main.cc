@@ -15,6 +15,7 @@
 #include "kitsune/backends/backends.h"
 #include "kitsune/common/asio.h"
 #include "kitsune/common/log.h"
+#include "kitsune/common/process_limits.h"
 #include "kitsune/common/random.h"
 #include "kitsune/common/strings.h"
 #include "kitsune/config/conf.h"
@@ -194,6 +195,7 @@ int run(const std::vector<std::string>& args, const std::string& secret_conf) {
 
 int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
+  kitsune::raise_open_files_to_hard_limit();
   const std::string secret_conf = take_secret_conf();
   std::vector<std::string> args(argv + 1, argv + argc);
   try {

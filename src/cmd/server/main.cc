@@ -17,7 +17,9 @@
 #include "kitsune/auth/authenticator.h"
 #include "kitsune/common/asio.h"
 #include "kitsune/common/blocking_pool.h"
+#include "kitsune/common/io_shards.h"
 #include "kitsune/common/log.h"
+#include "kitsune/common/process_limits.h"
 #include "kitsune/common/strings.h"
 #include "kitsune/config/conf.h"
 #include "kitsune/config/conf_file.h"
@@ -134,8 +136,10 @@ int run(const std::vector<std::string>& args) {
     work_root = bin_dir.parent_path() / "work";
   }
 
-  asio::io_context io;
-  const unsigned io_threads = std::clamp(std::thread::hardware_concurrency(), 2u, 8u);
+  // Client connections are spread over one shard per core; each stays on its shard with its
+  // sessions and their engine connections. The rest lives on the main shard.
+  IoShards shards(IoShards::default_count(8));
+  asio::io_context& io = shards.main();
   BlockingPool blocking("blocking", 4);
   auto discovery = discovery::make_embedded_discovery();
 
@@ -162,7 +166,7 @@ int run(const std::vector<std::string>& args) {
       options->host.empty() ? frontend::local_host_address() : options->host;
   gateway_options.server_ip = bind_host;
   session::GatewayService service(io, gateway_options, engines, blocking);
-  frontend::ThriftBinaryFrontend frontend(io, *options, service, *authenticator);
+  frontend::ThriftBinaryFrontend frontend(shards, *options, service, *authenticator);
   auto bound = frontend.start();
   if (!bound) {
     log->error("{}", bound.status().message());
@@ -194,7 +198,9 @@ int run(const std::vector<std::string>& args) {
       co_await service.close_all();
       frontend.stop();
       co_await engines.shutdown(/*all=*/engine_options.engines_die_with_server);
-      io.stop();
+      // Idle connections close after a short grace, answering a call that was on its way.
+      co_await frontend.wait_closed(std::chrono::steady_clock::now() + std::chrono::seconds(3));
+      shards.stop();
     };
     asio::co_spawn(io, std::move(drain), asio::detached);
   };
@@ -202,12 +208,7 @@ int run(const std::vector<std::string>& args) {
     if (!ec) shutdown(signo == SIGTERM ? "SIGTERM" : "SIGINT");
   });
 
-  std::vector<std::thread> threads;
-  for (unsigned i = 1; i < io_threads; ++i)
-    threads.emplace_back([&] { io.run(); });
-  io.run();
-  for (auto& t : threads)
-    t.join();
+  shards.run();
   log->info("stopped");
   return 0;
 }
@@ -216,6 +217,7 @@ int run(const std::vector<std::string>& args) {
 
 int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
+  kitsune::raise_open_files_to_hard_limit();
   std::vector<std::string> args(argv + 1, argv + argc);
   try {
     return run(args);
