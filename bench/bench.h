@@ -104,6 +104,13 @@ void print_values(const std::string& scenario, const std::string& metric,
 // A context line, starting with '#'.
 void print_note(const std::string& text);
 
+// `cpu_us_per_op`: the engine's CPU per operation on each side and the gateway's, and the
+// gateway's over the engine's (through the gateway).
+void print_cpu_per_op(const std::string& scenario, double engine_direct_us,
+                      double engine_gateway_us, double gateway_us);
+// `gateway_peak_rss_mb` and `gateway_threads` of the gateway now.
+void print_gateway_footprint(const std::string& scenario, pid_t gateway);
+
 // CPU used by a process between two samples, in microseconds.
 double cpu_us(const std::optional<ProcSample>& before, const std::optional<ProcSample>& after);
 std::optional<ProcSample> sample(pid_t pid);

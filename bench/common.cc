@@ -5,32 +5,19 @@
 #include <stdexcept>
 
 #include "bench.h"
+#include "client_session.h"
 
 namespace kitsune::bench {
 
 awaitable<Result<Conn>> open_conn(Endpoint ep, std::string user,
                                   std::map<std::string, std::string> conf) {
-  client::ClientOptions options;
-  options.host = ep.host;
-  options.port = ep.port;
-  options.auth = client::ClientAuth::kPlain;
-  options.user = user;
-  options.password = "bench";
-  auto c = co_await client::Hs2Client::connect(options);
-  if (!c) co_return c.status();
-  tcli::TOpenSessionReq open;
-  open.client_protocol = tcli::TProtocolVersion::HIVE_CLI_SERVICE_PROTOCOL_V10;
-  if (!conf.empty()) open.__set_configuration(std::move(conf));
-  auto opened = co_await (*c)->open_session(open);
-  if (!opened) co_return opened.status();
-  if (opened->status.statusCode != tcli::TStatusCode::SUCCESS_STATUS) {
-    co_return Status::error("OpenSession at " + ep.host + ":" + std::to_string(ep.port) + ": " +
-                            opened->status.errorMessage);
+  auto opened = co_await testing::open_client_session_as(std::move(user), ep.host, ep.port,
+                                                         /*nosasl=*/false, std::move(conf));
+  if (!opened) {
+    co_return Status::error("at " + ep.host + ":" + std::to_string(ep.port) + ": " +
+                            opened.status().message());
   }
-  Conn out;
-  out.client = std::move(c).value();
-  out.session = opened->sessionHandle;
-  co_return out;
+  co_return Conn{std::move(opened->client), opened->handle};
 }
 
 awaitable<void> close_conn(Conn& c) {
@@ -181,6 +168,22 @@ void print_values(const std::string& scenario, const std::string& metric,
 void print_note(const std::string& text) {
   std::printf("# %s\n", text.c_str());
   std::fflush(stdout);
+}
+
+void print_cpu_per_op(const std::string& scenario, double engine_direct_us,
+                      double engine_gateway_us, double gateway_us) {
+  print_values(
+      scenario, "cpu_us_per_op",
+      {{"engine_direct", engine_direct_us},
+       {"engine_gateway", engine_gateway_us},
+       {"gateway", gateway_us},
+       {"gateway_over_engine", engine_gateway_us > 0 ? gateway_us / engine_gateway_us : 0}});
+}
+
+void print_gateway_footprint(const std::string& scenario, pid_t gateway) {
+  const auto gw = sample(gateway);
+  print_values(scenario, "gateway_peak_rss_mb", {{"gateway", gw ? gw->peak_rss_kib / 1024.0 : 0}});
+  print_values(scenario, "gateway_threads", {{"gateway", gw ? gw->threads : 0}});
 }
 
 std::optional<ProcSample> sample(pid_t pid) {

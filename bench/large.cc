@@ -113,14 +113,8 @@ int run_large(const Options& o) {
   const double engine_direct = direct.engine_cpu_us / static_cast<double>(direct.batches);
   const double engine_gateway = gateway.engine_cpu_us / batches;
   const double gateway_cpu = gateway.gateway_cpu_us / batches;
-  print_values(s, "cpu_us_per_op",
-               {{"engine_direct", engine_direct},
-                {"engine_gateway", engine_gateway},
-                {"gateway", gateway_cpu},
-                {"gateway_over_engine", engine_gateway > 0 ? gateway_cpu / engine_gateway : 0}});
-  const auto gw = sample(stack.gateway_pid());
-  print_values(s, "gateway_peak_rss_mb", {{"gateway", gw ? gw->peak_rss_kib / 1024.0 : 0}});
-  print_values(s, "gateway_threads", {{"gateway", gw ? gw->threads : 0}});
+  print_cpu_per_op(s, engine_direct, engine_gateway, gateway_cpu);
+  print_gateway_footprint(s, stack.gateway_pid());
   return 0;
 }
 

@@ -130,9 +130,7 @@ int run_launch(const Options& o) {
                {{"direct", direct.served}, {"gateway", gateway.served}, {"sessions", o.sessions}});
   print_values(s, "peak_concurrent_launches",
                {{"gateway", peak_launches(stack.process().log())}, {"cap", o.launch_cap}});
-  const auto gw = sample(stack.gateway_pid());
-  print_values(s, "gateway_peak_rss_mb", {{"gateway", gw ? gw->peak_rss_kib / 1024.0 : 0}});
-  print_values(s, "gateway_threads", {{"gateway", gw ? gw->threads : 0}});
+  print_gateway_footprint(s, stack.gateway_pid());
   return direct.served == o.sessions && gateway.served == o.sessions ? 0 : 1;
 }
 
