@@ -1,6 +1,10 @@
 // Hs2Client: connect with a deadline, SASL PLAIN login, and typed calls over ThriftTransport.
 #include "kitsune/client/hs2_client.h"
 
+#include <algorithm>
+#include <array>
+#include <vector>
+
 #include <boost/asio/connect.hpp>
 
 #include "kitsune/transport/sasl.h"
@@ -10,6 +14,9 @@ namespace {
 
 using apache::thrift::TApplicationException;
 using transport::MessageType;
+
+// How much of a streamed reply is read before it is passed on.
+constexpr std::size_t kStreamPiece = 256 * 1024;
 
 }  // namespace
 
@@ -74,6 +81,65 @@ void Hs2Client::close() {
 
 bool Hs2Client::is_open() const {
   return transport_->is_open();
+}
+
+awaitable<Status> Hs2Client::call_streaming(std::span<const std::uint8_t> request,
+                                            ReplySink& sink) {
+  Status s = co_await transport_->write_message(request);
+  if (!s.is_ok()) {
+    close();
+    co_return s;
+  }
+  const bool one_message_per_frame = transport_->framing() == transport::Framing::kSaslFramed &&
+                                     !transport_->has_security_layer() &&
+                                     transport_->pending_bytes() == 0;
+  if (!one_message_per_frame) {
+    auto reply = co_await transport_->read_message();
+    if (!reply) {
+      close();
+      co_return reply.status();
+    }
+    Status taken = co_await sink.begin(*reply, reply->size());
+    release_reply();
+    co_return taken;
+  }
+  using Clock = transport::ThriftTransport::Clock;
+  const auto& limits = transport_->limits();
+  std::array<std::uint8_t, 4> header{};
+  s = co_await transport_->read_exact(header, Clock::now() + limits.idle_timeout);
+  if (!s.is_ok()) {
+    close();
+    co_return s;
+  }
+  const std::size_t length = (std::size_t{header[0]} << 24) | (std::size_t{header[1]} << 16) |
+                             (std::size_t{header[2]} << 8) | std::size_t{header[3]};
+  if (length == 0 || length > limits.max_message_bytes) {
+    close();
+    co_return Status(StatusCode::kResourceExhausted,
+                     "a reply frame of " + std::to_string(length) +
+                         " bytes is empty or over the message size limit of " +
+                         std::to_string(limits.max_message_bytes));
+  }
+  std::vector<std::uint8_t> piece_buffer(std::min(length, kStreamPiece));
+  Status taken = Status::ok();
+  bool first = true;
+  for (std::size_t left = length; left > 0;) {
+    const std::span<std::uint8_t> piece(piece_buffer.data(), std::min(left, piece_buffer.size()));
+    s = co_await transport_->read_exact(piece, Clock::now() + limits.read_timeout);
+    if (!s.is_ok()) {
+      close();
+      co_return s;
+    }
+    left -= piece.size();
+    if (!taken.is_ok()) continue;  // drained, so that the next call reads its own reply
+    if (first) {
+      taken = co_await sink.begin(piece, length);
+    } else {
+      taken = co_await sink.more(piece);
+    }
+    first = false;
+  }
+  co_return taken;
 }
 
 void Hs2Client::release_reply() {

@@ -49,14 +49,15 @@ awaitable<std::span<const std::uint8_t>> Dispatcher::handle(const CallContext& c
                                        TApplicationException::PROTOCOL_ERROR, decoded.message());
   }
   if constexpr (std::is_same_v<Args, tcli::TCLIService_FetchResults_args>) {
-    auto relayed = co_await service_.relay_fetch_results(ctx, args.req, header.seqid);
-    if (relayed && relayed->is_ok()) {
-      relay_buffer_ = std::move(relayed->value());
-      co_return std::span<const std::uint8_t>(relay_buffer_);
+    auto relayed = co_await service_.relay_fetch_results(ctx, args.req, header.seqid, *relay_);
+    if (relayed && relayed->is_ok()) co_return std::span<const std::uint8_t>{};  // written
+    if (relayed && relay_->started()) {
+      relay_failure_ = *relayed;
+      co_return std::span<const std::uint8_t>{};
     }
     if (relayed) {
       ResultStruct failed;
-      fill_error(failed.success, relayed->status());
+      fill_error(failed.success, *relayed);
       failed.__isset.success = true;
       co_return encoder.encode(header.name, MessageType::kReply, header.seqid, failed);
     }
@@ -96,6 +97,18 @@ const std::unordered_map<std::string_view, Dispatcher::Handler>& Dispatcher::han
 
 awaitable<Result<std::span<const std::uint8_t>>> Dispatcher::dispatch(
     const CallContext& ctx, std::span<const std::uint8_t> message,
+    transport::MessageEncoder& encoder, ReplyStream& relay) {
+  relay_ = &relay;
+  relay_failure_ = Status::ok();
+  auto reply = co_await dispatch_call(ctx, message, encoder);
+  if (!relay_failure_.is_ok()) {
+    co_return Status::unavailable("relaying a reply failed half way: " + relay_failure_.message());
+  }
+  co_return reply;
+}
+
+awaitable<Result<std::span<const std::uint8_t>>> Dispatcher::dispatch_call(
+    const CallContext& ctx, std::span<const std::uint8_t> message,
     transport::MessageEncoder& encoder) {
   auto header = transport::parse_message_header(message);
   if (!header) co_return header.status();
@@ -117,6 +130,25 @@ awaitable<Result<std::span<const std::uint8_t>>> Dispatcher::dispatch(
   auto reply = co_await (this->*(it->second))(ctx, message, *header, encoder);
   if (header->type == MessageType::kOneway) co_return std::span<const std::uint8_t>{};
   co_return reply;
+}
+
+awaitable<Status> BufferedReplyStream::begin(std::size_t length) {
+  started_ = true;
+  bytes_.clear();
+  bytes_.reserve(length);
+  co_return Status::ok();
+}
+
+awaitable<Status> BufferedReplyStream::write(std::span<const std::uint8_t> bytes) {
+  bytes_.insert(bytes_.end(), bytes.begin(), bytes.end());
+  co_return Status::ok();
+}
+
+awaitable<Status> BufferedReplyStream::replay(ReplyStream& out) {
+  Status s = co_await out.begin(bytes_.size());
+  if (s.is_ok()) s = co_await out.write(bytes_);
+  bytes_ = {};
+  co_return s;
 }
 
 }  // namespace kitsune::frontend

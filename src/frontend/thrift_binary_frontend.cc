@@ -5,8 +5,10 @@
 #include <netdb.h>
 #include <unistd.h>
 
+#include <array>
 #include <cctype>
 #include <cstdio>
+#include <vector>
 
 #include "dispatcher.h"
 #include "kitsune/common/log.h"
@@ -91,6 +93,58 @@ Result<FrontendOptions> FrontendOptions::from_conf(const config::Conf& conf) {
   }
   return o;
 }
+
+namespace {
+
+// A relayed reply written straight to the client's connection as it arrives: one SASL frame of
+// the message's length, then the bytes as they come. With a SASL security layer the whole
+// message must be wrapped at once, so then it is gathered first.
+class TransportReplyStream : public ReplyStream {
+ public:
+  explicit TransportReplyStream(transport::ThriftTransport& t) : t_(t) {}
+
+  void reset() {
+    started_ = false;
+    gathered_ = {};
+  }
+
+  awaitable<Status> begin(std::size_t length) override {
+    started_ = true;
+    length_ = length;
+    if (t_.framing() != transport::Framing::kSaslFramed) co_return Status::ok();
+    if (t_.has_security_layer()) {
+      gathered_.reserve(length);
+      co_return Status::ok();
+    }
+    const auto n = static_cast<std::uint32_t>(length);
+    const std::array<std::uint8_t, 4> header{
+        static_cast<std::uint8_t>(n >> 24), static_cast<std::uint8_t>(n >> 16),
+        static_cast<std::uint8_t>(n >> 8), static_cast<std::uint8_t>(n)};
+    co_return co_await t_.write_all(header, deadline());
+  }
+
+  awaitable<Status> write(std::span<const std::uint8_t> bytes) override {
+    if (t_.framing() == transport::Framing::kSaslFramed && t_.has_security_layer()) {
+      gathered_.insert(gathered_.end(), bytes.begin(), bytes.end());
+      if (gathered_.size() < length_) co_return Status::ok();
+      Status s = co_await t_.write_message(gathered_);
+      gathered_ = {};
+      co_return s;
+    }
+    co_return co_await t_.write_all(bytes, deadline());
+  }
+
+ private:
+  transport::ThriftTransport::Clock::time_point deadline() const {
+    return transport::ThriftTransport::Clock::now() + t_.limits().read_timeout;
+  }
+
+  transport::ThriftTransport& t_;
+  std::size_t length_ = 0;
+  std::vector<std::uint8_t> gathered_;
+};
+
+}  // namespace
 
 ThriftBinaryFrontend::ThriftBinaryFrontend(
     asio::io_context& io, FrontendOptions options, Hs2Service& service,
@@ -283,6 +337,7 @@ awaitable<void> ThriftBinaryFrontend::serve(tcp::socket socket, std::uint64_t id
     }
 
     Dispatcher dispatcher(service_, options_.limits.max_message_bytes);
+    TransportReplyStream relay(*transport);
     transport::MessageEncoder encoder;
     while (ready) {
       auto message = co_await transport->read_message();
@@ -300,7 +355,8 @@ awaitable<void> ThriftBinaryFrontend::serve(tcp::socket socket, std::uint64_t id
         }
         break;
       }
-      auto reply = co_await dispatcher.dispatch(ctx, *message, encoder);
+      relay.reset();
+      auto reply = co_await dispatcher.dispatch(ctx, *message, encoder, relay);
       if (!reply) {
         log->warn("[C{}] {} closing the connection: {}", id, ctx.peer, reply.status().message());
         break;
@@ -310,7 +366,6 @@ awaitable<void> ThriftBinaryFrontend::serve(tcp::socket socket, std::uint64_t id
         continue;
       }
       Status written = co_await transport->write_message(*reply);
-      dispatcher.release_reply();
       encoder.release();
       if (stopping_) break;
       if (!written.is_ok()) {

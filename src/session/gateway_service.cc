@@ -275,12 +275,11 @@ awaitable<Result<tcli::TCloseOperationResp>> close_on_engine(std::shared_ptr<Ses
   co_return co_await s->call(&client::Hs2Client::close_operation, req);
 }
 
-awaitable<Result<std::vector<std::uint8_t>>> relay_on_engine(std::shared_ptr<Session> s,
-                                                             std::shared_ptr<Operation> op,
-                                                             tcli::TFetchResultsReq req,
-                                                             std::int32_t seqid) {
+awaitable<Status> relay_on_engine(std::shared_ptr<Session> s, std::shared_ptr<Operation> op,
+                                  tcli::TFetchResultsReq req, std::int32_t seqid,
+                                  frontend::ReplyStream& out) {
   req.operationHandle = op->engine_handle;
-  co_return co_await s->relay_fetch(std::move(req), seqid);
+  co_return co_await s->relay_fetch(std::move(req), seqid, out);
 }
 
 awaitable<Result<bool>> open_now(std::shared_ptr<Session> s) {
@@ -806,9 +805,10 @@ awaitable<Result<tcli::TFetchResultsResp>> GatewayService::fetch_results(
   co_return co_await on_strand(s->strand, std::move(work));
 }
 
-awaitable<std::optional<Result<std::vector<std::uint8_t>>>> GatewayService::relay_fetch_results(
-    const frontend::CallContext& ctx, const tcli::TFetchResultsReq& req, std::int32_t seqid) {
-  using Out = std::optional<Result<std::vector<std::uint8_t>>>;
+awaitable<std::optional<Status>> GatewayService::relay_fetch_results(
+    const frontend::CallContext& ctx, const tcli::TFetchResultsReq& req, std::int32_t seqid,
+    frontend::ReplyStream& out) {
+  using Out = std::optional<Status>;
   const bool logs = req.__isset.fetchType && req.fetchType == 1;
   if (logs) co_return Out{};
   auto found = find_operation(ctx, req.operationHandle);
@@ -817,9 +817,19 @@ awaitable<std::optional<Result<std::vector<std::uint8_t>>>> GatewayService::rela
   if (op->is_launch) co_return Out{};
   CallScope scope(*s, activity_);
   OperationTouch touch{*op};
-  auto work = relay_on_engine(s, op, req, seqid);
-  auto bytes = co_await on_strand(s->strand, std::move(work));
-  co_return Out{std::move(bytes)};
+  if (s->strand.running_in_this_thread()) {
+    // The connection that opened the session: the reply streams straight to it.
+    Status streamed = co_await relay_on_engine(s, op, req, seqid, out);
+    co_return Out{std::move(streamed)};
+  }
+  // Another connection's call: the session's engine connection lives on another strand, so the
+  // reply is gathered there and written here.
+  frontend::BufferedReplyStream gathered;
+  auto work = relay_on_engine(s, op, req, seqid, gathered);
+  Status relayed = co_await on_strand(s->strand, std::move(work));
+  if (!relayed.is_ok()) co_return Out{relayed};
+  Status written = co_await gathered.replay(out);
+  co_return Out{std::move(written)};
 }
 
 awaitable<Result<tcli::TGetQueryIdResp>> GatewayService::get_query_id(

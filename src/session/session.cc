@@ -216,8 +216,44 @@ void Session::engine_lost(const Status& cause) {
   engine_changed_.notify_all();
 }
 
-awaitable<Result<std::vector<std::uint8_t>>> Session::relay_fetch(tcli::TFetchResultsReq req,
-                                                                  std::int32_t seqid) {
+namespace {
+
+// Passes the engine's FetchResults reply on to the client once its header shows it is the answer
+// to our call.
+class FetchRelay : public client::ReplySink {
+ public:
+  FetchRelay(frontend::ReplyStream& out, std::int32_t seqid) : out_(out), seqid_(seqid) {}
+
+  // The engine answered something else: the connection is out of step.
+  bool out_of_step() const { return out_of_step_; }
+
+  awaitable<Status> begin(std::span<const std::uint8_t> first, std::size_t length) override {
+    auto header = transport::parse_message_header(first);
+    if (!header || header->name != "FetchResults" || header->seqid != seqid_ ||
+        (header->type != transport::MessageType::kReply &&
+         header->type != transport::MessageType::kException)) {
+      out_of_step_ = true;
+      co_return Status::error("the engine sent an unexpected reply to FetchResults");
+    }
+    Status s = co_await out_.begin(length);
+    if (s.is_ok()) s = co_await out_.write(first);
+    co_return s;
+  }
+
+  awaitable<Status> more(std::span<const std::uint8_t> bytes) override {
+    co_return co_await out_.write(bytes);
+  }
+
+ private:
+  frontend::ReplyStream& out_;
+  std::int32_t seqid_;
+  bool out_of_step_ = false;
+};
+
+}  // namespace
+
+awaitable<Status> Session::relay_fetch(tcli::TFetchResultsReq req, std::int32_t seqid,
+                                       frontend::ReplyStream& out) {
   Status ready = co_await await_engine();
   if (!ready.is_ok()) co_return ready;
   co_await acquire_lane();
@@ -226,22 +262,18 @@ awaitable<Result<std::vector<std::uint8_t>>> Session::relay_fetch(tcli::TFetchRe
   tcli::TCLIService_FetchResults_pargs args;
   args.req = &req;
   auto bytes = encoder_.encode("FetchResults", transport::MessageType::kCall, seqid, args);
-  auto reply = co_await client_->call_raw(bytes);
+  FetchRelay relay(out, seqid);
+  Status s = co_await client_->call_streaming(bytes, relay);
   encoder_.release();
-  if (!reply) {
-    engine_lost(reply.status());
+  if (relay.out_of_step()) {
+    engine_lost(s);
     co_return not_ready();
   }
-  auto header = transport::parse_message_header(*reply);
-  if (!header || header->name != "FetchResults" || header->seqid != seqid ||
-      (header->type != transport::MessageType::kReply &&
-       header->type != transport::MessageType::kException)) {
-    engine_lost(Status::error("the engine sent an unexpected reply to FetchResults"));
+  if (!s.is_ok() && !client_->is_open()) {
+    engine_lost(s);
     co_return not_ready();
   }
-  std::vector<std::uint8_t> bytes_out(reply->begin(), reply->end());
-  client_->release_reply();
-  co_return bytes_out;
+  co_return s;  // written, or the client's side failed
 }
 
 awaitable<void> Session::close(std::string why) {

@@ -19,6 +19,7 @@
 #include "kitsune/common/status.h"
 #include "kitsune/config/conf.h"
 #include "kitsune/engine/engine_manager.h"
+#include "kitsune/frontend/hs2_service.h"
 #include "kitsune/routing/engine_key.h"
 #include "kitsune/tcli/tcli.h"
 #include "kitsune/transport/thrift_codec.h"
@@ -99,9 +100,10 @@ class Session : public std::enable_shared_from_this<Session> {
   template <typename Req, typename Resp>
   awaitable<Result<Resp>> call(awaitable<Result<Resp>> (client::Hs2Client::*method)(const Req&),
                                const Req& req);
-  // FetchResults relayed: the engine's reply bytes with the caller's seqid.
-  awaitable<Result<std::vector<std::uint8_t>>> relay_fetch(tcli::TFetchResultsReq req,
-                                                           std::int32_t seqid);
+  // FetchResults relayed: the request goes with the caller's seqid, and the engine's reply
+  // streams into `out` as it arrives, its bytes unchanged.
+  awaitable<Status> relay_fetch(tcli::TFetchResultsReq req, std::int32_t seqid,
+                                frontend::ReplyStream& out);
   // Closes the engine session (and stops a CONNECTION engine launched for it). Idempotent.
   awaitable<void> close(std::string why);
 

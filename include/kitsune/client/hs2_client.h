@@ -31,6 +31,17 @@ struct ClientOptions {
   std::size_t max_message_bytes = 1073741824;  // kyuubi.frontend.thrift.client.max.message.size
 };
 
+// Takes a reply as it arrives, for relaying it without holding it whole (see call_streaming).
+class ReplySink {
+ public:
+  virtual ~ReplySink() = default;
+  // The reply is `length` bytes and starts with `first` (its message header at least). An error
+  // stops the relay: the rest of the reply is read and dropped, so the connection stays usable.
+  virtual awaitable<Status> begin(std::span<const std::uint8_t> first, std::size_t length) = 0;
+  // The next bytes of the reply.
+  virtual awaitable<Status> more(std::span<const std::uint8_t> bytes) = 0;
+};
+
 // One connection; calls are sequential (await one before starting the next). Must be used from
 // coroutines on one strand; connect() binds the socket to the caller's executor.
 class Hs2Client {
@@ -49,6 +60,13 @@ class Hs2Client {
   awaitable<Result<std::span<const std::uint8_t>>> call_raw(std::span<const std::uint8_t> request);
   // Done with the reply call_raw() returned: its buffer goes, so an idle connection holds none.
   void release_reply();
+
+  // Sends an encoded call message as is and hands the reply to `sink` in pieces as it arrives,
+  // never holding more than one piece, when the connection carries one message per SASL frame
+  // (PLAIN, no security layer): the frame's length is the message's. Otherwise it reads the whole
+  // reply and hands it over in one piece. Returns the sink's error (the connection stays usable)
+  // or the connection's (it is then closed).
+  awaitable<Status> call_streaming(std::span<const std::uint8_t> request, ReplySink& sink);
 
   void close();
   bool is_open() const;

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,32 @@ struct CallContext {
 // TStatus (the one place where that happens). A response returned as a value keeps the status
 // it carries (SUCCESS unless the service set another). Methods are awaited on the connection's
 // strand; an implementation must not block it.
+// Where a relayed reply goes: the client's connection, written as the bytes arrive.
+class ReplyStream {
+ public:
+  virtual ~ReplyStream() = default;
+  // Starts a reply message of `length` bytes; write() then gets exactly that many, in order.
+  virtual awaitable<Status> begin(std::size_t length) = 0;
+  virtual awaitable<Status> write(std::span<const std::uint8_t> bytes) = 0;
+  // Whether begin() was called: from then on the reply is on its way.
+  bool started() const { return started_; }
+
+ protected:
+  bool started_ = false;
+};
+
+// A ReplyStream that keeps the reply, for a relay that must run away from the connection's
+// strand; replay() then writes it to the real one.
+class BufferedReplyStream : public ReplyStream {
+ public:
+  awaitable<Status> begin(std::size_t length) override;
+  awaitable<Status> write(std::span<const std::uint8_t> bytes) override;
+  awaitable<Status> replay(ReplyStream& out);
+
+ private:
+  std::vector<std::uint8_t> bytes_;
+};
+
 class Hs2Service {
  public:
   virtual ~Hs2Service() = default;
@@ -37,14 +64,19 @@ class Hs2Service {
   KITSUNE_TCLI_METHODS(KITSUNE_DECLARE_HS2_METHOD)
 #undef KITSUNE_DECLARE_HS2_METHOD
 
-  // FetchResults by relay: a service that forwards it to another TCLIService server returns that
-  // server's whole reply message, which must already carry `seqid`, and the frontend sends it on
-  // unchanged (the row set is never decoded). nullopt: not relayed, fetch_results() answers.
-  virtual awaitable<std::optional<Result<std::vector<std::uint8_t>>>> relay_fetch_results(
-      const CallContext& ctx, const tcli::TFetchResultsReq& req, std::int32_t seqid) {
+  // FetchResults by relay: a service that forwards the call to another TCLIService server
+  // streams that server's reply message, which must already carry `seqid`, into `out` as it
+  // arrives; the frontend passes it on unchanged (the row set is never decoded). nullopt: not
+  // relayed, fetch_results() answers. An error before out.begin() becomes the call's error
+  // reply; after it, the connection is closed (half a message cannot be taken back).
+  virtual awaitable<std::optional<Status>> relay_fetch_results(const CallContext& ctx,
+                                                               const tcli::TFetchResultsReq& req,
+                                                               std::int32_t seqid,
+                                                               ReplyStream& out) {
     (void)ctx;
     (void)req;
     (void)seqid;
+    (void)out;
     co_return std::nullopt;
   }
 

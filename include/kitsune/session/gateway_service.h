@@ -53,9 +53,10 @@ class GatewayService final : public frontend::Hs2Service {
   KITSUNE_TCLI_METHODS(KITSUNE_GATEWAY_METHOD)
 #undef KITSUNE_GATEWAY_METHOD
 
-  awaitable<std::optional<Result<std::vector<std::uint8_t>>>> relay_fetch_results(
-      const frontend::CallContext& ctx, const tcli::TFetchResultsReq& req,
-      std::int32_t seqid) override;
+  awaitable<std::optional<Status>> relay_fetch_results(const frontend::CallContext& ctx,
+                                                       const tcli::TFetchResultsReq& req,
+                                                       std::int32_t seqid,
+                                                       frontend::ReplyStream& out) override;
   awaitable<void> on_disconnect(const frontend::CallContext& ctx) override;
 
   // Shutdown, in order: refuse new sessions; wait (up to `deadline`) for running operations and

@@ -50,6 +50,9 @@ class ThriftTransport {
   void set_framing(Framing framing) { framing_ = framing; }
   Framing framing() const { return framing_; }
   void set_security_layer(std::unique_ptr<SecurityLayer> layer) { security_ = std::move(layer); }
+  bool has_security_layer() const { return security_ != nullptr; }
+  // Bytes received beyond the message read_message() last returned (pipelined data).
+  std::size_t pending_bytes() const { return end_ - begin_ - last_; }
   const TransportLimits& limits() const { return limits_; }
 
   // The next complete message. The bytes stay valid until the next read_message() call.

@@ -122,5 +122,49 @@ TEST(GatewaySessions, AConnectionEngineIsGoneAfterItsSessionCloses) {
       << "the engine's port still accepts connections";
 }
 
+// A result of 1,000 rows of about 600 bytes: its FetchResults reply (600 KB) is relayed in several
+// pieces.
+constexpr const char* kWideRows =
+    "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1000) "
+    "SELECT printf('%d-', x) || hex(zeroblob(300)) FROM c";
+
+void expect_wide_rows(const Result<std::vector<std::string>>& rows, const GatewayProcess& gw) {
+  ASSERT_TRUE(rows.is_ok()) << rows.status().to_string() << "\n" << gw.log();
+  ASSERT_EQ(rows->size(), 1000u);
+  for (std::size_t i = 0; i < rows->size(); ++i) {
+    ASSERT_EQ((*rows)[i], std::to_string(i + 1) + "-" + std::string(600, '0')) << "row " << i;
+  }
+}
+
+// alice's own client on a new connection: not the one that opened the session.
+awaitable<Result<std::vector<std::string>>> wide_rows_from_a_new_connection(
+    std::string host, int port, tcli::TSessionHandle session) {
+  client::ClientOptions options;
+  options.host = host;
+  options.port = port;
+  options.user = "alice";
+  options.password = "secret";
+  auto c = co_await client::Hs2Client::connect(options);
+  if (!c) co_return c.status();
+  co_return co_await query(**c, session, kWideRows);
+}
+
+TEST(GatewayRelay, ALargeReplyArrivesWholeOnTheSessionsConnectionAndOnAnother) {
+  GatewayProcess gw;
+  HeldSession held(gw);
+  // On the connection that opened the session: streamed to it as it arrives.
+  auto own = run_for(held.io(), query(held.session(), kWideRows), 60s);
+  ASSERT_TRUE(own.has_value()) << "the query did not finish\n" << gw.log();
+  expect_wide_rows(*own, gw);
+  // On another connection of the same user: gathered on the session's strand, then written.
+  asio::io_context io;
+  auto other = run_for(
+      io, wide_rows_from_a_new_connection(gw.host(), gw.port(), held.session().handle), 60s);
+  ASSERT_TRUE(other.has_value()) << "the query did not finish\n" << gw.log();
+  expect_wide_rows(*other, gw);
+  // And the session's own connection still works afterwards.
+  held.expect_serves();
+}
+
 }  // namespace
 }  // namespace kitsune::testing
