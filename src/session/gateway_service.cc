@@ -169,40 +169,15 @@ awaitable<Result<Resp>> operation_call(
   co_return co_await s->call(method, req);
 }
 
-// ExecuteStatement always runs asynchronously on the engine, so that the session's engine
-// connection stays free (for cancel) while it runs; a synchronous client waits here.
+// ExecuteStatement goes to the engine as the client sent it. A synchronous one holds the
+// session's engine connection until it ends; closing the session (a drain past its deadline, a
+// client gone) then ends it through a connection of its own (Session::close).
 awaitable<Result<tcli::TExecuteStatementResp>> execute_on_engine(std::shared_ptr<Session> s,
                                                                  tcli::TExecuteStatementReq req) {
   Status ready = co_await s->await_engine();
   if (!ready.is_ok()) co_return ready;
-  const bool wait = !req.__isset.runAsync || !req.runAsync;
   req.sessionHandle = s->engine_session();
-  req.__set_runAsync(true);
-  auto resp = co_await s->call(&client::Hs2Client::execute_statement, req);
-  if (!resp || !wait || !succeeded(resp->status) || !resp->__isset.operationHandle) co_return resp;
-  tcli::TGetOperationStatusReq status_req;
-  status_req.operationHandle = resp->operationHandle;
-  for (;;) {
-    // The engine long-polls (kyuubi.operation.status.polling.timeout), so this is no busy loop.
-    auto st = co_await s->call(&client::Hs2Client::get_operation_status, status_req);
-    if (!st) co_return st.status();
-    if (!succeeded(st->status)) {
-      resp->status = st->status;
-      co_return resp;
-    }
-    const auto state = st->operationState;
-    if (state == TOperationState::FINISHED_STATE) co_return resp;
-    if (state == TOperationState::ERROR_STATE || state == TOperationState::CANCELED_STATE ||
-        state == TOperationState::CLOSED_STATE || state == TOperationState::TIMEDOUT_STATE) {
-      // What a synchronous HiveServer2 reports: the statement's own error.
-      tcli::TCloseOperationReq close;
-      close.operationHandle = resp->operationHandle;
-      (void)co_await s->call(&client::Hs2Client::close_operation, close);
-      co_return Status::error(
-          st->errorMessage.empty() ? "the statement did not finish" : st->errorMessage,
-          st->sqlState.empty() ? "HY000" : st->sqlState, st->errorCode);
-    }
-  }
+  co_return co_await s->call(&client::Hs2Client::execute_statement, req);
 }
 
 awaitable<Result<tcli::TFetchResultsResp>> fetch_log(std::shared_ptr<Session> s,

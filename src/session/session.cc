@@ -116,7 +116,7 @@ awaitable<void> Session::open_engine() {
   engine_changed_.notify_all();
 }
 
-awaitable<Status> Session::connect_and_open(const engine::EngineEndpoint& endpoint) {
+client::ClientOptions Session::engine_client_options(const engine::EngineEndpoint& endpoint) const {
   client::ClientOptions options;
   options.host = endpoint.host;
   options.port = endpoint.port;
@@ -127,6 +127,11 @@ awaitable<Status> Session::connect_and_open(const engine::EngineEndpoint& endpoi
   options.connect_timeout = conf.get(k::kSessionEngineLoginTimeout);
   options.max_message_bytes =
       static_cast<std::size_t>(conf.get(k::kFrontendThriftClientMaxMessageSize));
+  return options;
+}
+
+awaitable<Status> Session::connect_and_open(const engine::EngineEndpoint& endpoint) {
+  const client::ClientOptions options = engine_client_options(endpoint);
   thrift_config_ = transport::thrift_config(options.max_message_bytes);
   auto connected = co_await client::Hs2Client::connect(options);
   if (!connected) co_return connected.status();
@@ -276,6 +281,23 @@ awaitable<Status> Session::relay_fetch(tcli::TFetchResultsReq req, std::int32_t 
   co_return s;  // written, or the client's side failed
 }
 
+awaitable<void> Session::close_engine_session_aside() {
+  auto side = co_await client::Hs2Client::connect(engine_client_options(endpoint_));
+  if (!side) {
+    logger("session")->debug("[S{}] closing the engine session aside: {}", id,
+                             side.status().message());
+    co_return;
+  }
+  tcli::TCloseSessionReq req;
+  req.sessionHandle = engine_session_;
+  auto r = co_await (*side)->close_session(req);
+  if (!r) {
+    logger("session")->debug("[S{}] closing the engine session aside: {}", id,
+                             r.status().message());
+  }
+  (*side)->close();
+}
+
 awaitable<void> Session::close(std::string why) {
   const EngineState was = engine_state_;
   if (was == EngineState::kClosed) co_return;
@@ -283,6 +305,10 @@ awaitable<void> Session::close(std::string why) {
   closed_why_ = why;
   engine_changed_.notify_all();
   if (was == EngineState::kReady && client_) {
+    // A call holds the engine connection (a synchronous statement, a long poll): close the
+    // engine session over a connection of its own, which ends what runs in it, instead of
+    // waiting for it.
+    if (lane_busy_) co_await close_engine_session_aside();
     co_await acquire_lane();
     tcli::TCloseSessionReq req;
     req.sessionHandle = engine_session_;

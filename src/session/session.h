@@ -118,7 +118,10 @@ class Session : public std::enable_shared_from_this<Session> {
   void engine_lost(const Status& cause);
   // Why a call that held the lane cannot go on: the engine's failure, or the session's close.
   Status not_ready() const;
+  client::ClientOptions engine_client_options(const engine::EngineEndpoint& endpoint) const;
   awaitable<Status> connect_and_open(const engine::EngineEndpoint& endpoint);
+  // CloseSession over a connection of its own, while the session's connection is busy.
+  awaitable<void> close_engine_session_aside();
 
   asio::io_context& io_;
   engine::EngineManager& engines_;

@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include <iostream>
+#include <thread>
 
 #include "gateway_calls.h"
 #include "gateway_process.h"
@@ -139,6 +140,48 @@ TEST(GatewayShutdown, SigtermLetsARunningQueryFinishThenStopsTheEnginesAndExitsZ
     EXPECT_FALSE(outcome->error.message().empty()) << gw.log();
   }
   EXPECT_EQ(gw.wait_exit(35s), 0) << gw.log();
+  EXPECT_TRUE(gw.wait_for_engine_count(0, 10s)) << "engines outlived the gateway\n" << gw.log();
+}
+
+// A synchronous ExecuteStatement holds the session's engine connection until it ends; past the
+// drain deadline the gateway ends it through a connection of its own.
+awaitable<Result<tcli::TStatus>> execute_synchronously(ClientSession& session, std::string sql) {
+  tcli::TExecuteStatementReq exec;
+  exec.sessionHandle = session.handle;
+  exec.statement = std::move(sql);
+  exec.__set_runAsync(false);
+  auto executed = co_await session.client->execute_statement(exec);
+  if (!executed) co_return executed.status();
+  co_return executed->status;
+}
+
+TEST(GatewayShutdown, SigtermEndsASynchronousStatementThatOutlastsTheDrainAndExitsZero) {
+  GatewayOptions options;
+  options.conf = {{"kitsune.server.shutdown.timeout", "PT2S"}};
+  GatewayProcess gw(options);
+  HeldSession held(gw);
+  held.expect_serves();
+  const auto started = std::chrono::steady_clock::now();
+  std::thread signaller([&] {
+    std::this_thread::sleep_for(500ms);
+    kill(gw.pid(), SIGTERM);
+  });
+  auto status = run_for(held.io(),
+                        execute_synchronously(held.session(),
+                                              "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL "
+                                              "SELECT x + 1 FROM c) SELECT count(*) FROM c"),
+                        30s);
+  signaller.join();
+  ASSERT_TRUE(status.has_value()) << "the client hung after SIGTERM\n" << gw.log();
+  const auto waited = std::chrono::steady_clock::now() - started;
+  ASSERT_TRUE(status->is_ok()) << "the connection was cut: " << status->status().to_string() << "\n"
+                               << gw.log();
+  EXPECT_NE((*status)->statusCode, tcli::TStatusCode::SUCCESS_STATUS);
+  EXPECT_FALSE((*status)->errorMessage.empty());
+  std::cout << "the client was told, " << ms_since(started)
+            << " ms after it started: " << (*status)->errorMessage << "\n";
+  EXPECT_LT(waited, 10s) << gw.log();
+  EXPECT_EQ(gw.wait_exit(15s), 0) << gw.log();
   EXPECT_TRUE(gw.wait_for_engine_count(0, 10s)) << "engines outlived the gateway\n" << gw.log();
 }
 
