@@ -413,6 +413,49 @@ TEST(ThriftTransport, AnIdleConnectionEndsAtTheIdleDeadline) {
   EXPECT_LT(reads.failed_after, 2s);
 }
 
+awaitable<void> after(asio::any_io_executor ex, Clock::duration d) {
+  asio::steady_timer timer(ex);
+  timer.expires_after(d);
+  co_await timer.async_wait(asio::use_awaitable);
+}
+
+TEST(ThriftTransport, ExpireIdleWaitEndsAWaitForTheNextMessageEarly) {
+  Loopback net;
+  ThriftTransport t(std::move(net.server), test_limits());  // idle deadline 5 s
+  Reads reads;
+  CoroutineRunner runner(net.io);
+  runner.spawn(t.get_executor(), [&]() -> awaitable<void> { co_await read_messages(t, 1, reads); });
+  runner.spawn(t.get_executor(), [&]() -> awaitable<void> {
+    co_await after(t.get_executor(), 20ms);
+    t.expire_idle_wait(Clock::now() + 30ms);
+  });
+  runner.run();
+  EXPECT_EQ(reads.failure.code(), StatusCode::kTimedOut) << reads.failure.to_string();
+  EXPECT_GE(reads.failed_after, 50ms);
+  EXPECT_LT(reads.failed_after, 2s);
+}
+
+TEST(ThriftTransport, ExpireIdleWaitStillReadsAMessageThatArrivesWithinTheGrace) {
+  Loopback net;
+  ThriftTransport t(std::move(net.server), test_limits());
+  const Bytes call = testing::open_session_call(3, 0);
+  Reads reads;
+  CoroutineRunner runner(net.io);
+  runner.spawn(t.get_executor(), [&]() -> awaitable<void> { co_await read_messages(t, 1, reads); });
+  runner.spawn(t.get_executor(), [&]() -> awaitable<void> {
+    t.expire_idle_wait(Clock::now() + 1s);
+    co_return;
+  });
+  runner.spawn(net.client.get_executor(), [&]() -> awaitable<void> {
+    co_await after(net.client.get_executor(), 50ms);
+    co_await write_bytes(net.client, call);
+  });
+  runner.run();
+  ASSERT_TRUE(reads.failure.is_ok()) << reads.failure.to_string();
+  ASSERT_EQ(reads.messages.size(), 1u);
+  EXPECT_EQ(reads.messages[0], call);
+}
+
 TEST(ThriftTransport, AMessageThatStopsArrivingEndsAtTheReadDeadline) {
   Loopback net;
   TransportLimits limits = test_limits();
