@@ -40,12 +40,7 @@ std::vector<std::uint8_t> expect_closed_after(const GatewayProcess& gw,
 // The TStatus of ExecuteStatement for `session`, sent over a new connection of alice's.
 awaitable<Result<tcli::TStatus>> execute_from_a_new_connection(std::string host, int port,
                                                                tcli::TSessionHandle session) {
-  client::ClientOptions options;
-  options.host = host;
-  options.port = port;
-  options.user = "alice";
-  options.password = "secret";
-  auto c = co_await client::Hs2Client::connect(options);
+  auto c = co_await connect_as("alice", host, port);
   if (!c) co_return c.status();
   tcli::TExecuteStatementReq exec;
   exec.sessionHandle = session;
@@ -58,12 +53,7 @@ awaitable<Result<tcli::TStatus>> execute_from_a_new_connection(std::string host,
 // SELECT 1 on `session`, over a new connection of alice's.
 awaitable<Status> select_one_from_a_new_connection(std::string host, int port,
                                                    tcli::TSessionHandle session) {
-  client::ClientOptions options;
-  options.host = host;
-  options.port = port;
-  options.user = "alice";
-  options.password = "secret";
-  auto c = co_await client::Hs2Client::connect(options);
+  auto c = co_await connect_as("alice", host, port);
   if (!c) co_return c.status();
   auto rows = co_await query(**c, session, "SELECT 1");
   if (!rows) co_return rows.status();

@@ -101,6 +101,16 @@ awaitable<Result<std::vector<std::string>>> query(client::Hs2Client& client,
   co_return rows;
 }
 
+awaitable<Result<std::unique_ptr<client::Hs2Client>>> connect_as(std::string user, std::string host,
+                                                                 int port) {
+  client::ClientOptions options;
+  options.host = std::move(host);
+  options.port = port;
+  options.user = std::move(user);
+  options.password = "secret";
+  co_return co_await client::Hs2Client::connect(options);
+}
+
 awaitable<Result<std::vector<std::string>>> query(ClientSession& session, std::string sql) {
   co_return co_await query(*session.client, session.handle, std::move(sql));
 }

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +28,10 @@ Status status_of(const tcli::TStatus& status);
 awaitable<Result<std::vector<std::string>>> query(client::Hs2Client& client,
                                                   tcli::TSessionHandle session, std::string sql);
 awaitable<Result<std::vector<std::string>>> query(ClientSession& session, std::string sql);
+
+// A new SASL PLAIN connection of `user` (password "secret"), with no session.
+awaitable<Result<std::unique_ptr<client::Hs2Client>>> connect_as(std::string user, std::string host,
+                                                                 int port);
 
 // SELECT 1 on the session; an error unless it returns exactly one row "1".
 awaitable<Status> select_one(ClientSession& session);

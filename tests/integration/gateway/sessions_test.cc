@@ -139,12 +139,7 @@ void expect_wide_rows(const Result<std::vector<std::string>>& rows, const Gatewa
 // alice's own client on a new connection: not the one that opened the session.
 awaitable<Result<std::vector<std::string>>> wide_rows_from_a_new_connection(
     std::string host, int port, tcli::TSessionHandle session) {
-  client::ClientOptions options;
-  options.host = host;
-  options.port = port;
-  options.user = "alice";
-  options.password = "secret";
-  auto c = co_await client::Hs2Client::connect(options);
+  auto c = co_await connect_as("alice", host, port);
   if (!c) co_return c.status();
   co_return co_await query(**c, session, kWideRows);
 }
