@@ -140,7 +140,10 @@ std::string number(double v) {
   } else if (a >= 10) {
     std::snprintf(buf, sizeof buf, "%.1f", v);
   } else {
-    std::snprintf(buf, sizeof buf, "%.3f", v);
+    // Four significant digits at least, so that a ratio of two small figures can be checked
+    // against the figures as printed.
+    const int decimals = std::clamp(3 - static_cast<int>(std::floor(std::log10(a))), 3, 9);
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
   }
   return buf;
 }
