@@ -1,6 +1,8 @@
 // Session and Operation state, and the bounded operation log.
 #include "session.h"
 
+#include "kitsune/frontend/hs2_service.h"
+
 namespace kitsune::backend {
 
 std::int64_t epoch_millis() {
@@ -38,12 +40,7 @@ Operation::Operation(tcli::TOperationType::type op_type, std::string text, bool 
       log_(log_max_bytes) {}
 
 tcli::TOperationHandle Operation::thrift_handle() const {
-  tcli::TOperationHandle h;
-  h.operationId.guid = handle.guid_bytes();
-  h.operationId.secret = handle.secret_bytes();
-  h.operationType = type;
-  h.hasResultSet = has_result_set;
-  return h;
+  return frontend::to_thrift_operation_handle(handle, type, has_result_set);
 }
 
 Operation::State Operation::state() const {

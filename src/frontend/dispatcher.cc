@@ -21,6 +21,17 @@ void fill_error(Resp& resp, const Status& status) {
 
 }  // namespace
 
+tcli::TOperationHandle to_thrift_operation_handle(const Handle& handle,
+                                                  tcli::TOperationType::type type,
+                                                  bool has_result_set) {
+  tcli::TOperationHandle h;
+  h.operationId.guid = handle.guid_bytes();
+  h.operationId.secret = handle.secret_bytes();
+  h.operationType = type;
+  h.hasResultSet = has_result_set;
+  return h;
+}
+
 tcli::TStatus to_tstatus(const Status& status) {
   tcli::TStatus t;
   if (status.is_ok()) {

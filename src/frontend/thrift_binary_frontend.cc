@@ -36,6 +36,54 @@ std::string byte_hex(std::uint8_t b) {
   return buf;
 }
 
+// A relayed reply written straight to the client's connection as it arrives: one SASL frame of
+// the message's length, then the bytes as they come. With a SASL security layer the whole
+// message must be wrapped at once, so then it is gathered first.
+class TransportReplyStream : public ReplyStream {
+ public:
+  explicit TransportReplyStream(transport::ThriftTransport& t) : t_(t) {}
+
+  void reset() {
+    started_ = false;
+    gathered_ = {};
+  }
+
+  awaitable<Status> begin(std::size_t length) override {
+    started_ = true;
+    length_ = length;
+    if (t_.framing() != transport::Framing::kSaslFramed) co_return Status::ok();
+    if (t_.has_security_layer()) {
+      gathered_.reserve(length);
+      co_return Status::ok();
+    }
+    const auto n = static_cast<std::uint32_t>(length);
+    const std::array<std::uint8_t, 4> header{
+        static_cast<std::uint8_t>(n >> 24), static_cast<std::uint8_t>(n >> 16),
+        static_cast<std::uint8_t>(n >> 8), static_cast<std::uint8_t>(n)};
+    co_return co_await t_.write_all(header, deadline());
+  }
+
+  awaitable<Status> write(std::span<const std::uint8_t> bytes) override {
+    if (t_.framing() == transport::Framing::kSaslFramed && t_.has_security_layer()) {
+      gathered_.insert(gathered_.end(), bytes.begin(), bytes.end());
+      if (gathered_.size() < length_) co_return Status::ok();
+      Status s = co_await t_.write_message(gathered_);
+      gathered_ = {};
+      co_return s;
+    }
+    co_return co_await t_.write_all(bytes, deadline());
+  }
+
+ private:
+  transport::ThriftTransport::Clock::time_point deadline() const {
+    return transport::ThriftTransport::Clock::now() + t_.limits().read_timeout;
+  }
+
+  transport::ThriftTransport& t_;
+  std::size_t length_ = 0;
+  std::vector<std::uint8_t> gathered_;
+};
+
 }  // namespace
 
 std::string local_host_address() {
@@ -93,58 +141,6 @@ Result<FrontendOptions> FrontendOptions::from_conf(const config::Conf& conf) {
   }
   return o;
 }
-
-namespace {
-
-// A relayed reply written straight to the client's connection as it arrives: one SASL frame of
-// the message's length, then the bytes as they come. With a SASL security layer the whole
-// message must be wrapped at once, so then it is gathered first.
-class TransportReplyStream : public ReplyStream {
- public:
-  explicit TransportReplyStream(transport::ThriftTransport& t) : t_(t) {}
-
-  void reset() {
-    started_ = false;
-    gathered_ = {};
-  }
-
-  awaitable<Status> begin(std::size_t length) override {
-    started_ = true;
-    length_ = length;
-    if (t_.framing() != transport::Framing::kSaslFramed) co_return Status::ok();
-    if (t_.has_security_layer()) {
-      gathered_.reserve(length);
-      co_return Status::ok();
-    }
-    const auto n = static_cast<std::uint32_t>(length);
-    const std::array<std::uint8_t, 4> header{
-        static_cast<std::uint8_t>(n >> 24), static_cast<std::uint8_t>(n >> 16),
-        static_cast<std::uint8_t>(n >> 8), static_cast<std::uint8_t>(n)};
-    co_return co_await t_.write_all(header, deadline());
-  }
-
-  awaitable<Status> write(std::span<const std::uint8_t> bytes) override {
-    if (t_.framing() == transport::Framing::kSaslFramed && t_.has_security_layer()) {
-      gathered_.insert(gathered_.end(), bytes.begin(), bytes.end());
-      if (gathered_.size() < length_) co_return Status::ok();
-      Status s = co_await t_.write_message(gathered_);
-      gathered_ = {};
-      co_return s;
-    }
-    co_return co_await t_.write_all(bytes, deadline());
-  }
-
- private:
-  transport::ThriftTransport::Clock::time_point deadline() const {
-    return transport::ThriftTransport::Clock::now() + t_.limits().read_timeout;
-  }
-
-  transport::ThriftTransport& t_;
-  std::size_t length_ = 0;
-  std::vector<std::uint8_t> gathered_;
-};
-
-}  // namespace
 
 ThriftBinaryFrontend::ThriftBinaryFrontend(
     asio::io_context& io, FrontendOptions options, Hs2Service& service,

@@ -18,12 +18,7 @@ std::int64_t now_ms() {
 }
 
 tcli::TOperationHandle Operation::to_thrift() const {
-  tcli::TOperationHandle h;
-  h.operationId.guid = handle.guid_bytes();
-  h.operationId.secret = handle.secret_bytes();
-  h.operationType = type;
-  h.hasResultSet = has_result_set;
-  return h;
+  return frontend::to_thrift_operation_handle(handle, type, has_result_set);
 }
 
 Session::Session(asio::io_context& io, engine::EngineManager& engines, Strand home)

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "kitsune/common/asio.h"
+#include "kitsune/common/handle.h"
 #include "kitsune/common/status.h"
 #include "kitsune/tcli/methods.h"
 #include "kitsune/tcli/tcli.h"
@@ -87,5 +88,10 @@ class Hs2Service {
 
 // The TStatus for a Status: SUCCESS, INVALID_HANDLE, or ERROR with message, SQLSTATE and code.
 tcli::TStatus to_tstatus(const Status& status);
+
+// The Thrift form of an operation handle a service issued.
+tcli::TOperationHandle to_thrift_operation_handle(const Handle& handle,
+                                                  tcli::TOperationType::type type,
+                                                  bool has_result_set);
 
 }  // namespace kitsune::frontend
