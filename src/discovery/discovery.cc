@@ -72,9 +72,18 @@ std::string node_name_prefix(const ServiceNode& node) {
   return name + std::string(kSequence) + "=";
 }
 
+std::string namespace_space(std::string_view ns) {
+  while (!ns.empty() && ns.front() == '/')
+    ns.remove_prefix(1);
+  while (!ns.empty() && ns.back() == '/')
+    ns.remove_suffix(1);
+  return "/" + std::string(ns);
+}
+
 Result<ServiceNode> parse_node(std::string_view name, std::string_view data) {
   ServiceNode node;
   node.name = std::string(name);
+  node.data = std::string(data);
   for (auto& [key, value] : parse_pairs(name)) {
     if (key == kVersion) {
       node.version = std::move(value);

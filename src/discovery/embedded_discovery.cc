@@ -126,8 +126,9 @@ class EmbeddedDiscovery final : public Discovery {
     co_return nodes;
   }
 
-  awaitable<Result<ServiceNode>> register_node(const std::string& space,
-                                               ServiceNode node) override {
+  // Nobody but this process can remove a node here, so `on_removed` never fires.
+  awaitable<Result<ServiceNode>> register_node(const std::string& space, ServiceNode node,
+                                               std::function<void()> /*on_removed*/) override {
     if (space.size() < 2 || space.front() != '/') {
       co_return Status::error("Invalid discovery space '" + space + "': expected an absolute path");
     }

@@ -481,7 +481,8 @@ awaitable<Result<tcli::TOpenSessionResp>> GatewayService::open_session(
                       session->key.engine_type + " engine");
 
   bool async = session->conf.get(k::kSessionEngineLaunchAsync);
-  if (async && session->key.level != routing::ShareLevel::kConnection) {
+  if (async && session->key.level != routing::ShareLevel::kConnection &&
+      engines_.discovery_available()) {
     // An engine that is already up is opened at once, so that the response can name it.
     auto existing = co_await engines_.lookup(session->key);
     if (existing && *existing) async = false;

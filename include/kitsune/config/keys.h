@@ -97,6 +97,59 @@ using List = std::vector<std::string>;
     "Root of this server's discovery space; engine spaces are named after it.")                    \
   X(kHaZookeeperNamespace, std::string, kString, "kyuubi.ha.zookeeper.namespace", false, "",       \
     kClient, "", "", "Deprecated: use kyuubi.ha.namespace.")                                       \
+  X(kHaClientClass, std::string, kString, "kyuubi.ha.client.class", true,                          \
+    "org.apache.kyuubi.ha.client.zookeeper.ZookeeperDiscoveryClient", kServer, "", "",             \
+    "Discovery implementation when kyuubi.ha.addresses is set. Kitsune has ZooKeeper's (any class "\
+    "name ending in ZookeeperDiscoveryClient); etcd's is refused at startup.")                     \
+  X(kHaZookeeperSessionTimeout, std::int32_t, kInt, "kyuubi.ha.zookeeper.session.timeout", true,   \
+    "60000", kClient, "", "",                                                                      \
+    "ZooKeeper session timeout in ms (the server bounds it by its own min and max). A client "     \
+    "cut off from ZooKeeper for this long opens a new session and registers again.")               \
+  X(kHaZookeeperConnectionTimeout, std::int32_t, kInt, "kyuubi.ha.zookeeper.connection.timeout",   \
+    true, "15000", kClient, "", "",                                                                \
+    "How long, in ms, a discovery call waits for a connection to ZooKeeper before it fails.")      \
+  X(kHaZookeeperConnectionRetryPolicy, std::string, kString,                                       \
+    "kyuubi.ha.zookeeper.connection.retry.policy", true, "EXPONENTIAL_BACKOFF", kClient, "",       \
+    "ONE_TIME,N_TIME,EXPONENTIAL_BACKOFF,BOUNDED_EXPONENTIAL_BACKOFF,UNTIL_ELAPSED",               \
+    "How a discovery call cut by a lost connection is retried.")                                   \
+  X(kHaZookeeperConnectionBaseRetryWait, std::int32_t, kInt,                                       \
+    "kyuubi.ha.zookeeper.connection.base.retry.wait", true, "1000", kClient, "", "",               \
+    "Initial wait between two retries, in ms.")                                                    \
+  X(kHaZookeeperConnectionMaxRetryWait, std::int32_t, kInt,                                        \
+    "kyuubi.ha.zookeeper.connection.max.retry.wait", true, "30000", kClient, "", "",               \
+    "Longest wait between two retries (BOUNDED_EXPONENTIAL_BACKOFF), or the time retries may take "\
+    "(UNTIL_ELAPSED), in ms.")                                                                     \
+  X(kHaZookeeperConnectionMaxRetries, std::int32_t, kInt,                                          \
+    "kyuubi.ha.zookeeper.connection.max.retries", true, "3", kClient, "", "",                      \
+    "Retries of a discovery call cut by a lost connection.")                                       \
+  X(kHaZookeeperNodeCreationTimeout, Duration, kDuration,                                          \
+    "kyuubi.ha.zookeeper.node.creation.timeout", true, "PT2M", kClient, "", "",                    \
+    "Time a server or engine has to register its node in ZooKeeper at startup before it gives "    \
+    "up.")                                                                                         \
+  X(kHaZookeeperAuthType, std::string, kString, "kyuubi.ha.zookeeper.auth.type", true, "NONE",     \
+    kClient, "", "NONE,KERBEROS,DIGEST",                                                           \
+    "How the server authenticates to ZooKeeper. Not NONE: its nodes get world READ and creator "   \
+    "ALL ACLs. KERBEROS needs a ZooKeeper C client built with SASL, which Debian's is not.")       \
+  X(kHaZookeeperEngineAuthType, std::string, kString, "kyuubi.ha.zookeeper.engine.auth.type",      \
+    true, "NONE", kClient, "", "NONE,KERBEROS,DIGEST",                                             \
+    "How an engine authenticates to ZooKeeper (see kyuubi.ha.zookeeper.auth.type).")               \
+  X(kHaZookeeperAuthDigest, std::string, kString, "kyuubi.ha.zookeeper.auth.digest", false, "",    \
+    kClient, "", "",                                                                               \
+    "user:password for DIGEST authentication to ZooKeeper. A secret: redacted in logs, passed to " \
+    "engines privately.")                                                                          \
+  X(kHaZookeeperPublishConfigs, bool, kBool, "kyuubi.ha.zookeeper.publish.configs", true, "false", \
+    kClient, "", "",                                                                               \
+    "Publish the server's connection settings (hive.server2.* keys) as its node's data instead of "\
+    "host:port, for Hive JDBC clients that read them.")                                            \
+  X(kFrontendConnectionUrlUseHostname, bool, kBool, "kyuubi.frontend.connection.url.use.hostname", \
+    true, "true", kServer, "", "",                                                                 \
+    "With no bind or advertised host, publish the local host's canonical name (true) or its IP "   \
+    "address (false).")                                                                            \
+  X(kAuthenticationSaslQop, std::string, kString, "kyuubi.authentication.sasl.qop", true, "auth",  \
+    kServer, "", "AUTH,AUTH-INT,AUTH-CONF",                                                        \
+    "SASL quality of protection (published with kyuubi.ha.zookeeper.publish.configs).")            \
+  X(kKinitPrincipal, std::string, kString, "kyuubi.kinit.principal", false, "", kServer, "", "",   \
+    "The server's Kerberos principal (published with kyuubi.ha.zookeeper.publish.configs).")       \
   X(kSessionIdleTimeout, Duration, kDuration, "kyuubi.session.idle.timeout", true, "PT6H",         \
     kServer, "kyuubi.session.timeout", "",                                                         \
     "A session with no call and no running operation for this long is closed.")                    \

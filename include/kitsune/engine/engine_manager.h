@@ -69,6 +69,9 @@ class EngineManager {
   // single engine (nullopt).
   awaitable<Result<std::optional<EngineEndpoint>>> lookup(const routing::EngineKey& key);
 
+  // False while discovery cannot be reached (lookups of unknown spaces would wait for it).
+  bool discovery_available() const { return discovery_.available(); }
+
   // A session could not connect to `endpoint`: with DEREGISTER_* policies its node is removed
   // (under the launch lock), so that the next get_or_create launches a new one.
   awaitable<void> deregister(const routing::EngineKey& key, const EngineEndpoint& endpoint);

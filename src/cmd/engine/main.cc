@@ -19,6 +19,7 @@
 #include "kitsune/common/random.h"
 #include "kitsune/common/strings.h"
 #include "kitsune/config/conf.h"
+#include "kitsune/discovery/discovery.h"
 #include "kitsune/frontend/thrift_binary_frontend.h"
 
 namespace {
@@ -36,7 +37,9 @@ constexpr const char* kUsage =
     "  --conf kyuubi.authentication=NONE|NOSASL\n"
     "  --conf kyuubi.session.engine.idle.timeout=PT30M\n"
     "  --conf kitsune.engine.local.data.dir=local_data\n"
-    "It prints host:port on stdout once it listens.\n";
+    "  --conf kyuubi.ha.addresses=zk1:2181 --conf kyuubi.ha.namespace=/space\n"
+    "It prints host:port on stdout once it listens; with kyuubi.ha.addresses it also registers\n"
+    "there (under kyuubi.ha.namespace, with kyuubi.ha.engine.ref.id), as Kyuubi's engines do.\n";
 
 // Secret conf values come from the launcher through this variable, not the command line that any
 // local user can read (ps, /proc/<pid>/cmdline): "key=value" lines.
@@ -126,6 +129,16 @@ int run(const std::vector<std::string>& args, const std::string& secret_conf) {
     return 2;
   }
 
+  std::optional<discovery::ZooKeeperOptions> zookeeper;
+  if (!conf.get(k::kHaAddresses).empty()) {
+    auto zk = discovery::ZooKeeperOptions::from_conf(conf, /*for_engine=*/true);
+    if (!zk) {
+      log->error("{}", zk.status().message());
+      return 2;
+    }
+    zookeeper = std::move(zk).value();
+  }
+
   auto backend = backends::make_backend(conf);
   if (!backend) {
     log->error("cannot start the backend: {}", backend.status().message());
@@ -158,6 +171,8 @@ int run(const std::vector<std::string>& args, const std::string& secret_conf) {
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
   std::atomic<bool> stopping{false};
+  int exit_code = 0;
+  std::unique_ptr<discovery::Discovery> registry;  // ZooKeeper, when kyuubi.ha.addresses is set
   auto shutdown = [&](const std::string& why) {
     if (stopping.exchange(true)) return;
     log->info("stopping: {}", why);
@@ -179,6 +194,46 @@ int run(const std::vector<std::string>& args, const std::string& secret_conf) {
   });
   service.start([&] { asio::post(io, [&] { shutdown("idle timeout"); }); });
 
+  if (zookeeper) registry = discovery::make_zookeeper_discovery(io, *zookeeper);
+  // Deleted by someone else (kyuubi-ctl delete engine, or a gateway that found it broken):
+  // no longer found, it serves the sessions it has and ends once they are closed.
+  auto retire = [&]() -> awaitable<void> {
+    log->warn(
+        "this engine's node was deleted from ZooKeeper: it stops once its sessions are "
+        "closed");
+    asio::steady_timer tick(io);
+    while (!stopping.load() && service.session_count() > 0) {
+      tick.expires_after(std::chrono::seconds(1));
+      error_code ignored;
+      co_await tick.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+    }
+    shutdown("its node was deleted from ZooKeeper");
+  };
+  // Discovery's calls are awaited on a strand; this io_context has several threads.
+  auto strand = asio::make_strand(io);
+  auto on_removed = [&] { asio::co_spawn(strand, retire, asio::detached); };
+  auto publish = [&]() -> awaitable<void> {
+    discovery::ServiceNode node;
+    node.host = conf.get(k::kFrontendAdvertisedHost);
+    if (node.host.empty()) node.host = options->host;
+    if (node.host.empty()) node.host = bound->address().to_string();
+    node.port = bound->port();
+    node.version = KITSUNE_KYUUBI_VERSION;
+    node.ref_id = conf.get(k::kHaEngineRefId);
+    node.attributes["kyuubi.engine.id"] = identity.id;
+    const std::string space = discovery::namespace_space(conf.get(k::kHaNamespace));
+    auto registered = co_await registry->register_node(space, node, on_removed);
+    if (!registered) {
+      log->error("{}", registered.status().message());
+      exit_code = 1;
+      shutdown("it could not register in ZooKeeper");
+      co_return;
+    }
+    log->info("registered in ZooKeeper at {} as {}/{}", zookeeper->addresses, space,
+              registered->name);
+  };
+  if (registry) asio::co_spawn(strand, publish, asio::detached);
+
   // Asio threads: the engine's heavy work runs on its blocking pool, so a few suffice.
   const unsigned n = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
   std::vector<std::thread> threads;
@@ -187,8 +242,9 @@ int run(const std::vector<std::string>& args, const std::string& secret_conf) {
   io.run();
   for (auto& t : threads)
     t.join();
+  registry.reset();  // closes its ZooKeeper session: the engine's node goes with it
   log->info("stopped");
-  return 0;
+  return exit_code;
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 // kitsune-server: the gateway daemon. Reads Kyuubi's configuration, serves TCLIService, routes
 // sessions to engines it finds or launches, and drains on SIGTERM.
+#include <netdb.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -46,6 +48,46 @@ constexpr const char* kUsage =
     "                   the conf/ directory of the installation)\n"
     "  --conf k=v       a configuration entry; wins over the file\n"
     "  --version        print the version\n";
+
+// The canonical name of `ip` (reverse lookup), or `ip` itself when it has none.
+std::string canonical_host_name(const std::string& ip) {
+  addrinfo hints{};
+  hints.ai_flags = AI_NUMERICHOST;
+  addrinfo* res = nullptr;
+  if (getaddrinfo(ip.c_str(), nullptr, &hints, &res) != 0 || res == nullptr) return ip;
+  char host[NI_MAXHOST] = {};
+  const bool named =
+      getnameinfo(res->ai_addr, res->ai_addrlen, host, sizeof host, nullptr, 0, NI_NAMEREQD) == 0;
+  freeaddrinfo(res);
+  return named ? std::string(host) : ip;
+}
+
+// The host this server publishes (Kyuubi's rule): kyuubi.frontend.advertised.host; else the
+// configured bind host, verbatim; else the local address found, by name or as an IP address
+// (kyuubi.frontend.connection.url.use.hostname).
+std::string advertised_host(const config::Conf& conf, const std::string& configured_bind_host,
+                            const std::string& local_ip) {
+  std::string host = conf.get(k::kFrontendAdvertisedHost);
+  if (!host.empty()) return host;
+  if (!configured_bind_host.empty()) return configured_bind_host;
+  return conf.get(k::kFrontendConnectionUrlUseHostname) ? canonical_host_name(local_ip) : local_ip;
+}
+
+// The data of this server's node: host:port, or with kyuubi.ha.zookeeper.publish.configs the
+// hive.server2.* settings a Hive JDBC driver reads (HIVE-11581).
+std::string server_node_data(const config::Conf& conf, const std::string& host, int port) {
+  if (!conf.get(k::kHaZookeeperPublishConfigs)) return host + ":" + std::to_string(port);
+  const std::string auth = join(conf.get(k::kAuthentication), ",");
+  std::string data =
+      "hive.server2.thrift.bind.host=" + host +
+      ";hive.server2.transport.mode=binary;hive.server2.thrift.port=" + std::to_string(port) +
+      ";hive.server2.thrift.sasl.qop=" + conf.get(k::kAuthenticationSaslQop) +
+      ";hive.server2.authentication=" + auth;
+  if (auth == "KERBEROS") {
+    data += ";hive.server2.authentication.kerberos.principal=" + conf.get(k::kKinitPrincipal);
+  }
+  return data;
+}
 
 fs::path executable_dir() {
   std::error_code ec;
@@ -104,11 +146,14 @@ int run(const std::vector<std::string>& args) {
                 p);
     }
   }
+  std::optional<discovery::ZooKeeperOptions> zookeeper;
   if (!conf.get(k::kHaAddresses).empty()) {
-    log->error(
-        "kyuubi.ha.addresses is set, but ZooKeeper discovery is not in this build of Kitsune yet; "
-        "unset it to use the embedded discovery (one gateway)");
-    return 2;
+    auto zk = discovery::ZooKeeperOptions::from_conf(conf, /*for_engine=*/false);
+    if (!zk) {
+      log->error("{}", zk.status().message());
+      return 2;
+    }
+    zookeeper = std::move(zk).value();
   }
 
   auto options = frontend::FrontendOptions::from_conf(conf);
@@ -141,7 +186,9 @@ int run(const std::vector<std::string>& args) {
   IoShards shards(IoShards::default_count(8));
   asio::io_context& io = shards.main();
   BlockingPool blocking("blocking", 4);
-  auto discovery = discovery::make_embedded_discovery();
+  std::unique_ptr<discovery::Discovery> discovery =
+      zookeeper ? discovery::make_zookeeper_discovery(io, *zookeeper)
+                : discovery::make_embedded_discovery();
 
   std::vector<std::unique_ptr<engine::Launcher>> launchers;
   launchers.push_back(
@@ -172,8 +219,7 @@ int run(const std::vector<std::string>& args) {
     log->error("{}", bound.status().message());
     return 1;
   }
-  std::string advertised = conf.get(k::kFrontendAdvertisedHost);
-  if (advertised.empty()) advertised = bind_host;
+  const std::string advertised = advertised_host(conf, options->host, bind_host);
   // The service learns its public address only now that the port is bound.
   const std::string url = advertised + ":" + std::to_string(bound->port());
   service.set_connection_url(url);
@@ -186,7 +232,11 @@ int run(const std::vector<std::string>& args) {
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
   std::atomic<bool> stopping{false};
+  int exit_code = 0;
   const auto drain_timeout = conf.get(k::kServerShutdownTimeout);
+  // This server's node in ZooKeeper, once registered (only touched on the main shard).
+  const std::string server_space = discovery::namespace_space(conf.get(k::kHaNamespace));
+  std::string server_node;
   auto shutdown = [&](const std::string& why) {
     if (stopping.exchange(true)) return;
     log->info("stopping ({}): no new connections; draining for up to {} ms", why,
@@ -194,6 +244,11 @@ int run(const std::vector<std::string>& args) {
     frontend.stop_accepting();
     service.stop_accepting();
     auto drain = [&]() -> awaitable<void> {
+      if (!server_node.empty()) {
+        // Out of discovery first, so that clients stop picking this server.
+        Status removed = co_await discovery->remove_node(server_space, server_node);
+        if (!removed.is_ok()) log->debug("deregistering: {}", removed.message());
+      }
       co_await service.drain(session::GatewayService::Clock::now() + drain_timeout);
       co_await service.close_all();
       frontend.stop();
@@ -208,9 +263,46 @@ int run(const std::vector<std::string>& args) {
     if (!ec) shutdown(signo == SIGTERM ? "SIGTERM" : "SIGINT");
   });
 
+  // Decommissioned (an admin deleted this server's node): no longer advertised, it serves the
+  // sessions it has and stops once they are closed, as Kyuubi does.
+  auto decommission = [&]() -> awaitable<void> {
+    log->warn(
+        "this server's node was deleted from ZooKeeper: it stops once its {} session(s) "
+        "are closed",
+        service.session_count());
+    server_node.clear();
+    asio::steady_timer tick(io);
+    while (!stopping.load() && service.session_count() > 0) {
+      tick.expires_after(std::chrono::seconds(1));
+      error_code ignored;
+      co_await tick.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+    }
+    shutdown("its node was deleted from ZooKeeper");
+  };
+  auto on_removed = [&] { asio::co_spawn(io, decommission, asio::detached); };
+  auto publish = [&]() -> awaitable<void> {
+    discovery::ServiceNode node;
+    node.host = advertised;
+    node.port = bound->port();
+    node.version = KITSUNE_KYUUBI_VERSION;
+    node.data = server_node_data(conf, advertised, bound->port());
+    auto registered = co_await discovery->register_node(server_space, node, on_removed);
+    if (!registered) {
+      log->error("{}", registered.status().message());
+      exit_code = 1;
+      shutdown("it could not register in ZooKeeper");
+      co_return;
+    }
+    if (stopping.load()) co_return;
+    server_node = registered->name;
+    log->info("registered in ZooKeeper at {} as {}/{}", zookeeper->addresses, server_space,
+              server_node);
+  };
+  if (zookeeper) asio::co_spawn(io, publish, asio::detached);
+
   shards.run();
   log->info("stopped");
-  return 0;
+  return exit_code;
 }
 
 }  // namespace
