@@ -116,5 +116,12 @@ TEST(ServiceNode, AnAddressThatCannotBeReadIsAnError) {
   EXPECT_FALSE(parse_node("version=1.12.0;sequence=0000000000", "").is_ok());
 }
 
+TEST(NamespaceSpace, IsTheNamespaceUnderTheRootWhateverSlashesItWasWrittenWith) {
+  EXPECT_EQ(namespace_space("kyuubi"), "/kyuubi");
+  EXPECT_EQ(namespace_space("/kyuubi/"), "/kyuubi");
+  EXPECT_EQ(namespace_space("/kyuubi_1.12.0_USER_LOCAL/alice/default"),
+            "/kyuubi_1.12.0_USER_LOCAL/alice/default");
+}
+
 }  // namespace
 }  // namespace kitsune::discovery
