@@ -345,12 +345,26 @@ void EngineManager::on_exit(const std::string& ref_id) {
   auto code = owned->process->exit_code();
   logger("engine")->info("engine {} (pid {}) exited with code {}", ref_id, owned->process->pid(),
                          code ? *code : -1);
-  if (owned->registered_name.empty()) return;
+  // Its node goes now rather than when its discovery session expires (an engine that
+  // registered itself and was killed leaves it behind for that long): by name when registered
+  // here, else every node of its space with its ref id.
   auto drop = [this, owned]() -> awaitable<void> {
-    Status s = co_await discovery_.remove_node(owned->space, owned->registered_name);
-    if (!s.is_ok()) {
-      logger("engine")->warn("cannot remove engine {} from discovery: {}", owned->key.ref_id,
-                             s.message());
+    std::vector<std::string> names;
+    if (!owned->registered_name.empty()) {
+      names.push_back(owned->registered_name);
+    } else {
+      auto nodes = co_await discovery_.get_nodes(owned->space);
+      if (!nodes) co_return;
+      for (const auto& n : *nodes) {
+        if (n.ref_id == owned->key.ref_id) names.push_back(n.name);
+      }
+    }
+    for (const auto& name : names) {
+      Status s = co_await discovery_.remove_node(owned->space, name);
+      if (!s.is_ok() && !owned->registered_name.empty()) {
+        logger("engine")->warn("cannot remove engine {} from discovery: {}", owned->key.ref_id,
+                               s.message());
+      }
     }
   };
   asio::co_spawn(io_, std::move(drop), asio::detached);

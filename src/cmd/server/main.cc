@@ -244,8 +244,9 @@ int run(const std::vector<std::string>& args) {
     frontend.stop_accepting();
     service.stop_accepting();
     auto drain = [&]() -> awaitable<void> {
-      if (!server_node.empty()) {
-        // Out of discovery first, so that clients stop picking this server.
+      if (!server_node.empty() && discovery->available()) {
+        // Out of discovery first, so that clients stop picking this server. (Unreachable, the
+        // node goes when its session does.)
         Status removed = co_await discovery->remove_node(server_space, server_node);
         if (!removed.is_ok()) log->debug("deregistering: {}", removed.message());
       }

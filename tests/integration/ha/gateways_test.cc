@@ -261,5 +261,27 @@ TEST(Decommission, ADeletedEngineNodeEndsTheEngineOnceItsSessionsClose) {
   EXPECT_EQ(client.children(engine_space("alice")).size(), 1u);
 }
 
+TEST(EngineExit, AKilledEngineLeavesZooKeeperAtOnceNotWhenItsSessionExpires) {
+  ZooKeeperProcess zk;
+  auto options = with_zookeeper(zk);
+  options.conf.emplace_back("kyuubi.ha.zookeeper.session.timeout", "40000");  // the last one wins
+  GatewayProcess gw(options);
+  ZkClient client(zk.connect_string());
+  asio::io_context io;
+  auto first = engine_of("alice", gw.port(), io);
+  ASSERT_TRUE(first.is_ok()) << gw.log();
+  const auto pids = gw.engine_pids();
+  ASSERT_EQ(pids.size(), 1u);
+  ASSERT_EQ(client.children(engine_space("alice")).size(), 1u);
+
+  ASSERT_EQ(kill(pids.front(), SIGKILL), 0);
+  EXPECT_TRUE(eventually([&] { return client.children(engine_space("alice")).empty(); }, 10s))
+      << "the gateway that launched it removed its node\n"
+      << gw.log();
+  auto next = engine_of("alice", gw.port(), io);
+  ASSERT_TRUE(next.is_ok()) << next.status().to_string() << "\n" << gw.log();
+  EXPECT_NE(next.value(), first.value());
+}
+
 }  // namespace
 }  // namespace kitsune::testing
