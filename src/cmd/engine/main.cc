@@ -15,6 +15,7 @@
 #include "kitsune/backends/backends.h"
 #include "kitsune/common/asio.h"
 #include "kitsune/common/log.h"
+#include "kitsune/common/poll.h"
 #include "kitsune/common/process_limits.h"
 #include "kitsune/common/random.h"
 #include "kitsune/common/strings.h"
@@ -201,12 +202,8 @@ int run(const std::vector<std::string>& args, const std::string& secret_conf) {
     log->warn(
         "this engine's node was deleted from ZooKeeper: it stops once its sessions are "
         "closed");
-    asio::steady_timer tick(io);
-    while (!stopping.load() && service.session_count() > 0) {
-      tick.expires_after(std::chrono::seconds(1));
-      error_code ignored;
-      co_await tick.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
-    }
+    std::function<bool()> drained = [&] { return stopping.load() || service.session_count() == 0; };
+    co_await poll_until(std::move(drained), std::chrono::seconds(1));
     shutdown("its node was deleted from ZooKeeper");
   };
   // Discovery's calls are awaited on a strand; this io_context has several threads.

@@ -21,6 +21,7 @@
 #include "kitsune/common/blocking_pool.h"
 #include "kitsune/common/io_shards.h"
 #include "kitsune/common/log.h"
+#include "kitsune/common/poll.h"
 #include "kitsune/common/process_limits.h"
 #include "kitsune/common/strings.h"
 #include "kitsune/config/conf.h"
@@ -272,12 +273,8 @@ int run(const std::vector<std::string>& args) {
         "are closed",
         service.session_count());
     server_node.clear();
-    asio::steady_timer tick(io);
-    while (!stopping.load() && service.session_count() > 0) {
-      tick.expires_after(std::chrono::seconds(1));
-      error_code ignored;
-      co_await tick.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
-    }
+    std::function<bool()> drained = [&] { return stopping.load() || service.session_count() == 0; };
+    co_await poll_until(std::move(drained), std::chrono::seconds(1));
     shutdown("its node was deleted from ZooKeeper");
   };
   auto on_removed = [&] { asio::co_spawn(io, decommission, asio::detached); };
