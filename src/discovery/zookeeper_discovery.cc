@@ -825,7 +825,8 @@ class ZooKeeperDiscovery final : public Discovery {
         co_return Status::unavailable("ZooKeeper lost the lock node " + my_lock + " of " + path);
       }
       if (at == names.begin()) break;
-      Reply before = co_await core->exists(join_path(locks, *(at - 1)), true);
+      // A data watch, as Curator sets: none is left behind when the node is already gone.
+      Reply before = co_await core->get(join_path(locks, *(at - 1)), true);
       if (before.rc == ZNONODE) continue;
       if (Clock::now() >= deadline) co_return timeout();
       (void)co_await core->node_event().wait_until(seen, deadline);
