@@ -414,8 +414,22 @@ class Core : public std::enable_shared_from_this<Core> {
     if (r.rc == ZNONODE) on_node_deleted(path);
   }
 
-  std::map<std::string, std::vector<ServiceNode>> cache;  // guarded by cache_mu
-  std::mutex cache_mu;
+  // The nodes last seen under `space`, when they were not none: what lookups answer from while
+  // ZooKeeper is out of reach.
+  std::optional<std::vector<ServiceNode>> last_seen(const std::string& space) const {
+    std::lock_guard guard(mu_);
+    const auto it = last_seen_.find(space);
+    if (it == last_seen_.end()) return std::nullopt;
+    return it->second;
+  }
+  void remember(const std::string& space, const std::vector<ServiceNode>& nodes) {
+    std::lock_guard guard(mu_);
+    if (nodes.empty()) {
+      last_seen_.erase(space);  // kept bounded: CONNECTION spaces come and go
+    } else {
+      last_seen_[space] = nodes;
+    }
+  }
 
  private:
   static void on_watch(zhandle_t* zh, int type, int state, const char* path, void* ctx) {
@@ -650,6 +664,7 @@ class Core : public std::enable_shared_from_this<Core> {
   AsyncEvent node_event_;
   std::map<std::string, std::vector<std::function<void()>>> child_watchers_;
   std::map<std::uint64_t, Registration> registrations_;
+  std::map<std::string, std::vector<ServiceNode>> last_seen_;
   std::uint64_t next_registration_ = 1;
 
   char world_[6] = "world";
@@ -700,9 +715,7 @@ class ZooKeeperDiscovery final : public Discovery {
     if (watch) core->add_child_watcher(space, std::move(on_change));
     if (!core->connected()) {
       // Engines known to be alive a moment ago serve new sessions through an outage.
-      std::lock_guard guard(core->cache_mu);
-      auto it = core->cache.find(space);
-      if (it != core->cache.end()) co_return it->second;
+      if (auto seen = core->last_seen(space)) co_return std::move(*seen);
     }
     Core::Op list = [&](int) { return core->children(space, watch); };
     Reply listed = co_await core->retrying(list);
@@ -730,14 +743,7 @@ class ZooKeeperDiscovery final : public Discovery {
         nodes.push_back(std::move(node).value());
       }
     }
-    {
-      std::lock_guard guard(core->cache_mu);
-      if (nodes.empty()) {
-        core->cache.erase(space);
-      } else {
-        core->cache[space] = nodes;
-      }
-    }
+    core->remember(space, nodes);
     co_return nodes;
   }
 
