@@ -3,6 +3,7 @@
 
 #include "kitsune/common/log.h"
 #include "kitsune/common/strings.h"
+#include "providers.h"
 
 namespace kitsune::auth {
 namespace {
@@ -24,7 +25,8 @@ Result<AuthSettings> read_auth_settings(const config::Conf& conf) {
   AuthSettings s;
   auto methods = conf.get(config::keys::kAuthentication);
   if (methods.empty()) methods.push_back("NONE");
-  for (const auto& m : methods) {
+  for (const auto& listed : methods) {
+    const std::string m = to_upper(std::string(trim(listed)));
     if (m == "NOSASL") {
       s.nosasl = true;
     } else if (m == "KERBEROS") {
@@ -43,27 +45,30 @@ Result<AuthSettings> read_auth_settings(const config::Conf& conf) {
 }
 
 Result<std::shared_ptr<PasswordAuthenticator>> make_password_authenticator(
-    const AuthSettings& settings, const config::Conf&) {
-  if (settings.password_provider.empty()) {
-    return Status::error("kyuubi.authentication names no password provider");
-  }
-  if (settings.password_provider == "NONE") {
+    const AuthSettings& settings, const config::Conf& conf) {
+  const std::string& p = settings.password_provider;
+  if (p.empty()) return Status::error("kyuubi.authentication names no password provider");
+  if (p == "NONE") {
     return std::shared_ptr<PasswordAuthenticator>(std::make_shared<NoneAuthenticator>());
   }
-  return Status::unsupported("kyuubi.authentication=" + settings.password_provider +
-                             " is not available in this build of Kitsune; use NONE or NOSASL");
+  if (p == "LDAP") return make_ldap_authenticator(conf);
+  if (p == "JDBC") return make_jdbc_authenticator(conf);
+  if (p == "CUSTOM") return make_custom_authenticator(conf);
+  return Status::error("kyuubi.authentication: unknown password provider '" + p + "'");
 }
 
 Result<std::shared_ptr<PasswordAuthenticator>> make_frontend_authenticator(
     const config::Conf& conf, std::string_view program) {
   auto settings = read_auth_settings(conf);
   if (!settings) return settings.status();
-  if (settings->nosasl) return std::shared_ptr<PasswordAuthenticator>();
-  if (settings->kerberos) {
-    return Status::unsupported("kyuubi.authentication=KERBEROS is not available in " +
-                               std::string(program) + " yet; use NONE or NOSASL");
+  if (settings->nosasl || settings->password_provider.empty()) {
+    return std::shared_ptr<PasswordAuthenticator>();
   }
-  return make_password_authenticator(*settings, conf);
+  auto made = make_password_authenticator(*settings, conf);
+  if (!made) {
+    return Status(made.status().code(), std::string(program) + ": " + made.status().message());
+  }
+  return made;
 }
 
 }  // namespace kitsune::auth

@@ -62,7 +62,21 @@ awaitable<Result<std::unique_ptr<Hs2Client>>> Hs2Client::connect(ClientOptions o
   limits.read_timeout = options.read_timeout;
   limits.idle_timeout = options.reply_timeout;
   auto t = std::make_unique<transport::ThriftTransport>(std::move(socket), limits);
-  if (options.auth == ClientAuth::kPlain) {
+  if (options.tls) {
+    Status s =
+        co_await t->tls_handshake(*options.tls, /*server=*/false, options.tls_host, deadline);
+    if (!s.is_ok()) co_return Status(s.code(), where + ": " + s.message());
+  }
+  if (options.auth == ClientAuth::kGssapi) {
+    Status s = co_await transport::sasl_client_gssapi(*t, options.gssapi,
+                                                      /*max_negotiation_bytes=*/65536, deadline);
+    if (!s.is_ok()) {
+      if (s.code() == StatusCode::kUnavailable && s.message() == "closed") {
+        co_return Status::unavailable(where + " closed the connection during the SASL login");
+      }
+      co_return s;
+    }
+  } else if (options.auth == ClientAuth::kPlain) {
     Status s = co_await transport::sasl_client_plain(*t, options.user, options.password,
                                                      /*max_negotiation_bytes=*/65536, deadline);
     if (!s.is_ok()) {

@@ -323,7 +323,9 @@ Redactor::Redactor(const std::string& regex) : pattern_(regex) {
 
 bool Redactor::is_secret(std::string_view key) const {
   // Secrets whatever the regex says: their names carry none of its words.
-  if (key == keys::kHaZookeeperAuthDigest.name()) return true;
+  if (key == keys::kHaZookeeperAuthDigest.name() || key == keys::kAuthenticationLdapBindPw.name()) {
+    return true;
+  }
   return std::regex_search(key.begin(), key.end(), impl_->re);
 }
 

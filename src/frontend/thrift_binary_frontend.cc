@@ -10,10 +10,13 @@
 #include <cstdio>
 #include <vector>
 
+#include <boost/asio/ssl/context.hpp>
+
 #include "dispatcher.h"
 #include "kitsune/common/log.h"
 #include "kitsune/transport/sasl.h"
 #include "kitsune/transport/thrift_codec.h"
+#include "kitsune/transport/tls.h"
 
 namespace kitsune::frontend {
 namespace {
@@ -142,20 +145,45 @@ Result<FrontendOptions> FrontendOptions::from_conf(const config::Conf& conf) {
   return o;
 }
 
-ThriftBinaryFrontend::ThriftBinaryFrontend(
-    asio::io_context& io, FrontendOptions options, Hs2Service& service,
-    std::shared_ptr<auth::PasswordAuthenticator> authenticator)
+Result<FrontendSecurity> FrontendSecurity::from_conf(const config::Conf& conf,
+                                                     std::string_view program,
+                                                     std::string_view host) {
+  FrontendSecurity out;
+  auto settings = auth::read_auth_settings(conf);
+  if (!settings) return settings.status();
+  auto password = auth::make_frontend_authenticator(conf, program);
+  if (!password) return password.status();
+  out.password = std::move(password).value();
+  if (settings->kerberos) {
+    auto options = transport::GssapiServerOptions::from_conf(conf, host);
+    if (!options) return options.status();
+    auto kerberos = transport::GssapiServer::create(std::move(options).value());
+    if (!kerberos) return kerberos.status();
+    out.kerberos = std::move(kerberos).value();
+  }
+  if (transport::binary_tls_enabled(conf)) {
+    auto tls = transport::make_server_tls_context(conf);
+    if (!tls) return tls.status();
+    out.tls = std::move(tls).value();
+  }
+  auto audit = auth::AuditLog::from_conf(conf);
+  if (!audit) return audit.status();
+  out.audit = std::move(audit).value();
+  return out;
+}
+
+ThriftBinaryFrontend::ThriftBinaryFrontend(asio::io_context& io, FrontendOptions options,
+                                           Hs2Service& service, FrontendSecurity security)
     : io_(io),
       options_(std::move(options)),
       service_(service),
-      authenticator_(std::move(authenticator)),
+      security_(std::move(security)),
       accept_strand_(asio::make_strand(io)),
       acceptor_(accept_strand_) {}
 
-ThriftBinaryFrontend::ThriftBinaryFrontend(
-    IoShards& shards, FrontendOptions options, Hs2Service& service,
-    std::shared_ptr<auth::PasswordAuthenticator> authenticator)
-    : ThriftBinaryFrontend(shards.main(), std::move(options), service, std::move(authenticator)) {
+ThriftBinaryFrontend::ThriftBinaryFrontend(IoShards& shards, FrontendOptions options,
+                                           Hs2Service& service, FrontendSecurity security)
+    : ThriftBinaryFrontend(shards.main(), std::move(options), service, std::move(security)) {
   shards_ = &shards;
 }
 
@@ -245,6 +273,157 @@ awaitable<void> ThriftBinaryFrontend::accept_loop() {
   }
 }
 
+void ThriftBinaryFrontend::audit(const CallContext& ctx, std::string user, std::string mechanism,
+                                 bool allowed, std::string reason) const {
+  if (!security_.audit) return;
+  auth::LoginAttempt a;
+  a.client = ctx.peer;
+  a.user = std::move(user);
+  a.mechanism = std::move(mechanism);
+  a.transport = security_.tls ? "binary+tls" : "binary";
+  a.allowed = allowed;
+  a.reason = std::move(reason);
+  security_.audit->record(a);
+}
+
+awaitable<bool> ThriftBinaryFrontend::login(ThriftTransport& transport, CallContext& ctx) {
+  auto log = logger("frontend");
+  const std::uint64_t id = ctx.connection_id;
+  const auto deadline = ThriftTransport::Clock::now() + options_.login_timeout;
+  auto refuse = [&](std::string why) {
+    log->warn("[C{}] {} {}; closing", id, ctx.peer, why);
+    audit(ctx, "", "", false, std::move(why));
+  };
+
+  auto first = co_await transport.peek_byte(deadline);
+  if (!first) {
+    if (first.status().code() == StatusCode::kTimedOut) {
+      refuse("sent nothing within the login timeout");
+    } else {
+      log->debug("[C{}] {} closed before speaking", id, ctx.peer);
+    }
+    co_return false;
+  }
+  Speaks speaks = classify(*first);
+
+  if (security_.tls) {
+    if (speaks != Speaks::kTls) {
+      const std::string why =
+          "this port requires TLS (kyuubi.frontend.thrift.binary.ssl.enabled); connect with TLS";
+      // Answer in the client's own framing where it has one, so that it can show the reason.
+      if (speaks == Speaks::kSasl) {
+        auto refusal = transport::encode_sasl_message(transport::SaslStatus::kError, why);
+        (void)co_await transport.write_all(refusal, deadline);
+      } else if (speaks == Speaks::kHttp) {
+        const std::string body = why + "\n";
+        const std::string refusal =
+            "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: close\r\n"
+            "Content-Length: " +
+            std::to_string(body.size()) + "\r\n\r\n" + body;
+        (void)co_await transport.write_all(
+            {reinterpret_cast<const std::uint8_t*>(refusal.data()), refusal.size()}, deadline);
+      }
+      refuse("sent " + byte_hex(*first) + " where a TLS handshake was expected: " + why);
+      co_return false;
+    }
+    Status handshake =
+        co_await transport.tls_handshake(*security_.tls, /*server=*/true, "", deadline);
+    if (!handshake.is_ok()) {
+      if (handshake.code() == StatusCode::kUnavailable) {
+        log->debug("[C{}] {} {}", id, ctx.peer, handshake.message());
+      } else {
+        refuse(handshake.message());
+      }
+      co_return false;
+    }
+    first = co_await transport.peek_byte(deadline);
+    if (!first) {
+      if (first.status().code() == StatusCode::kTimedOut) {
+        refuse("sent nothing after the TLS handshake within the login timeout");
+      }
+      co_return false;
+    }
+    speaks = classify(*first);
+  }
+
+  const std::string expected = options_.nosasl ? "unframed Thrift (NOSASL)" : "SASL";
+  switch (speaks) {
+    case Speaks::kBinary:
+      if (!options_.nosasl) {
+        refuse(
+            "speaks unframed Thrift (a NOSASL client) but this server expects SASL "
+            "(kyuubi.authentication is not NOSASL)");
+        co_return false;
+      }
+      ctx.mechanism = "NOSASL";
+      // The user comes with OpenSession; no authentication happens.
+      audit(ctx, "", "NOSASL", true, "no authentication (kyuubi.authentication=NOSASL)");
+      co_return true;
+    case Speaks::kSasl:
+      if (options_.nosasl) {
+        auto refusal = transport::encode_sasl_message(
+            transport::SaslStatus::kError,
+            "this server uses NOSASL (kyuubi.authentication=NOSASL); connect without SASL");
+        (void)co_await transport.write_all(refusal, deadline);
+        refuse(
+            "speaks SASL but this server expects unframed Thrift (kyuubi.authentication=NOSASL)");
+        co_return false;
+      }
+      break;
+    case Speaks::kTls:
+      refuse("speaks TLS, which is not enabled on this port");
+      co_return false;
+    case Speaks::kHttp: {
+      const std::string body = "This port speaks HiveServer2 Thrift binary, not HTTP.\n";
+      const std::string refusal =
+          "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: close\r\n"
+          "Content-Length: " +
+          std::to_string(body.size()) + "\r\n\r\n" + body;
+      (void)co_await transport.write_all(
+          {reinterpret_cast<const std::uint8_t*>(refusal.data()), refusal.size()}, deadline);
+      refuse("speaks HTTP on the Thrift binary port");
+      co_return false;
+    }
+    case Speaks::kUnknown:
+      refuse("sent " + byte_hex(*first) + " as its first byte, which is neither " + expected +
+             " nor any known protocol");
+      co_return false;
+  }
+
+  auth::ClientInfo client{ctx.peer_ip, id};
+  auto password = security_.password;
+  auto kerberos = security_.kerberos;
+  transport::SaslMechanismFactory mechanisms =
+      [password, kerberos,
+       client](std::string_view name) -> std::unique_ptr<transport::SaslServerMechanism> {
+    if (name == "PLAIN" && password) return transport::make_plain_mechanism(password, client);
+    if (name == "GSSAPI" && kerberos) return kerberos->new_mechanism(client);
+    return nullptr;
+  };
+  transport::SaslAttempt attempt;
+  auto identity = co_await transport::sasl_server_handshake(
+      transport, mechanisms, options_.max_sasl_negotiation_bytes, deadline, &attempt);
+  if (!identity) {
+    const Status& s = identity.status();
+    std::string why = s.message();
+    if (s.code() == StatusCode::kTimedOut) {
+      why = "the login did not finish within the login timeout (" + why + ")";
+    } else if (s.code() == StatusCode::kUnavailable && why == "closed") {
+      why = "closed the connection during the SASL negotiation";
+    }
+    log->warn("[C{}] {} login failed{}{}: {}", id, ctx.peer,
+              attempt.user.empty() ? "" : " for user ", attempt.user, why);
+    audit(ctx, attempt.user, attempt.mechanism, false, why);
+    co_return false;
+  }
+  ctx.principal = identity->user;
+  ctx.mechanism = identity->mechanism;
+  log->debug("[C{}] {} authenticated as {} with {}", id, ctx.peer, ctx.principal, ctx.mechanism);
+  audit(ctx, ctx.principal, ctx.mechanism, true,
+        transport.has_security_layer() ? "authenticated, frames wrapped" : "authenticated");
+  co_return true;
+}
+
 awaitable<void> ThriftBinaryFrontend::serve(tcp::socket socket, std::uint64_t id) {
   auto log = logger("frontend");
   auto transport = std::make_shared<ThriftTransport>(std::move(socket), options_.limits);
@@ -261,76 +440,7 @@ awaitable<void> ThriftBinaryFrontend::serve(tcp::socket socket, std::uint64_t id
   bool ready = false;
   try {
     log->debug("[C{}] {} connected", id, ctx.peer);
-    const auto login_deadline = ThriftTransport::Clock::now() + options_.login_timeout;
-    auto first = co_await transport->peek_byte(login_deadline);
-    if (!first) {
-      if (first.status().code() == StatusCode::kTimedOut) {
-        log->info("[C{}] {} sent nothing within the login timeout; closing", id, ctx.peer);
-      } else {
-        log->debug("[C{}] {} closed before speaking", id, ctx.peer);
-      }
-    } else {
-      const Speaks speaks = classify(*first);
-      const std::string expected = options_.nosasl ? "unframed Thrift (NOSASL)" : "SASL";
-      if (speaks == Speaks::kBinary && !options_.nosasl) {
-        log->warn(
-            "[C{}] {} speaks unframed Thrift (a NOSASL client) but this server expects "
-            "SASL (kyuubi.authentication is not NOSASL); closing",
-            id, ctx.peer);
-      } else if (speaks == Speaks::kSasl && options_.nosasl) {
-        log->warn(
-            "[C{}] {} speaks SASL but this server expects unframed Thrift "
-            "(kyuubi.authentication=NOSASL); closing",
-            id, ctx.peer);
-        // Answer in the client's own framing, so that it can show the reason.
-        auto refusal = transport::encode_sasl_message(
-            transport::SaslStatus::kError,
-            "this server uses NOSASL (kyuubi.authentication=NOSASL); connect without SASL");
-        (void)co_await transport->write_all(refusal, login_deadline);
-      } else if (speaks == Speaks::kTls) {
-        log->warn("[C{}] {} speaks TLS, which is not enabled on this port; closing", id, ctx.peer);
-      } else if (speaks == Speaks::kHttp) {
-        log->warn("[C{}] {} speaks HTTP on the Thrift binary port; closing", id, ctx.peer);
-        const std::string body = "This port speaks HiveServer2 Thrift binary, not HTTP.\n";
-        const std::string refusal =
-            "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: close\r\n"
-            "Content-Length: " +
-            std::to_string(body.size()) + "\r\n\r\n" + body;
-        (void)co_await transport->write_all(
-            {reinterpret_cast<const std::uint8_t*>(refusal.data()), refusal.size()},
-            login_deadline);
-      } else if (speaks == Speaks::kUnknown) {
-        log->warn(
-            "[C{}] {} sent {} as its first byte, which is neither {} nor any known "
-            "protocol; closing",
-            id, ctx.peer, byte_hex(*first), expected);
-      } else if (speaks == Speaks::kSasl) {
-        auth::ClientInfo client{ctx.peer_ip, id};
-        auto authenticator = authenticator_;
-        transport::SaslMechanismFactory mechanisms =
-            [authenticator,
-             client](std::string_view name) -> std::unique_ptr<transport::SaslServerMechanism> {
-          if (name == "PLAIN" && authenticator) {
-            return transport::make_plain_mechanism(authenticator, client);
-          }
-          return nullptr;
-        };
-        auto identity = co_await transport::sasl_server_handshake(
-            *transport, mechanisms, options_.max_sasl_negotiation_bytes, login_deadline);
-        if (!identity) {
-          log->warn("[C{}] {} login failed: {}", id, ctx.peer, identity.status().message());
-        } else {
-          ctx.principal = identity->user;
-          ctx.mechanism = identity->mechanism;
-          ready = true;
-          log->debug("[C{}] {} authenticated as {} with {}", id, ctx.peer, ctx.principal,
-                     ctx.mechanism);
-        }
-      } else {  // unframed Thrift on a NOSASL port
-        ctx.mechanism = "NOSASL";
-        ready = true;
-      }
-    }
+    ready = co_await login(*transport, ctx);
 
     Dispatcher dispatcher(service_, options_.limits.max_message_bytes);
     TransportReplyStream relay(*transport);

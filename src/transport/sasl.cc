@@ -20,6 +20,7 @@ class PlainMechanism final : public SaslServerMechanism {
 
   std::string_view name() const override { return "PLAIN"; }
   const std::string& authorization_id() const override { return user_; }
+  std::string attempted_user() const override { return attempted_; }
 
   awaitable<Step> evaluate(std::span<const std::uint8_t> response) override {
     // [authzid] NUL authcid NUL passwd
@@ -32,6 +33,7 @@ class PlainMechanism final : public SaslServerMechanism {
     }
     const std::string authzid = text.substr(0, first);
     std::string user = text.substr(first + 1, second - first - 1);
+    attempted_ = user;
     std::string password = text.substr(second + 1);
     if (user.empty()) co_return failed("Error validating the login: no user name provided");
     if (password.empty()) co_return failed("Error validating the login: no password provided");
@@ -54,6 +56,7 @@ class PlainMechanism final : public SaslServerMechanism {
   std::shared_ptr<auth::PasswordAuthenticator> authenticator_;
   auth::ClientInfo client_;
   std::string user_;
+  std::string attempted_;
 };
 
 awaitable<void> send_quietly(ThriftTransport& t, SaslStatus status, std::string_view payload,
@@ -121,7 +124,10 @@ awaitable<Result<SaslMessage>> read_sasl_message(ThriftTransport& transport,
 awaitable<Result<SaslIdentity>> sasl_server_handshake(ThriftTransport& transport,
                                                       const SaslMechanismFactory& mechanisms,
                                                       std::size_t max_negotiation_bytes,
-                                                      ThriftTransport::Clock::time_point deadline) {
+                                                      ThriftTransport::Clock::time_point deadline,
+                                                      SaslAttempt* attempt) {
+  SaslAttempt ignored;
+  if (!attempt) attempt = &ignored;
   auto start = co_await read_sasl_message(transport, max_negotiation_bytes, deadline);
   if (!start) {
     co_await refuse_bad_bytes(transport, start.status(), deadline);
@@ -134,6 +140,7 @@ awaitable<Result<SaslIdentity>> sasl_server_handshake(ThriftTransport& transport
     co_return Status::error(why);
   }
   const std::string mechanism_name = as_text(start->payload);
+  attempt->mechanism = mechanism_name;
   auto mechanism = mechanisms(mechanism_name);
   if (!mechanism) {
     const std::string why = "Unsupported mechanism type " + mechanism_name;
@@ -157,6 +164,7 @@ awaitable<Result<SaslIdentity>> sasl_server_handshake(ThriftTransport& transport
       co_return Status::error(why);
     }
     auto step = co_await mechanism->evaluate(msg->payload);
+    attempt->user = mechanism->attempted_user();
     if (step.kind == SaslServerMechanism::Step::Kind::kFailed) {
       co_await send_quietly(transport, SaslStatus::kBad, step.error, deadline);
       co_return Status::unauthenticated(step.error);
@@ -169,6 +177,7 @@ awaitable<Result<SaslIdentity>> sasl_server_handshake(ThriftTransport& transport
     Status s = co_await transport.write_all(reply, deadline);
     if (!s.is_ok()) co_return s;
     if (done) {
+      attempt->user = mechanism->authorization_id();
       transport.set_framing(Framing::kSaslFramed);
       transport.set_security_layer(mechanism->take_security_layer());
       co_return SaslIdentity{std::string(mechanism->name()), mechanism->authorization_id()};

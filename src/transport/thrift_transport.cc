@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include <boost/asio/read.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/write.hpp>
 
 namespace kitsune::transport {
@@ -29,7 +30,12 @@ void put_be32(std::uint8_t* p, std::uint32_t v) {
 
 struct ThriftTransport::Core {
   explicit Core(tcp::socket s) : socket(std::move(s)), timer(socket.get_executor()) {}
+  ~Core() {
+    tls.reset();  // it refers to the socket
+  }
   tcp::socket socket;
+  // Set once a TLS handshake has started: every read and write then goes through it.
+  std::unique_ptr<asio::ssl::stream<tcp::socket&>> tls;
   asio::steady_timer timer;
   std::uint64_t armed = 0;  // id of the current deadline; 0 when none
   std::uint64_t next_id = 0;
@@ -58,6 +64,10 @@ void ThriftTransport::close() {
     core_->socket.shutdown(tcp::socket::shutdown_both, ignored);
     core_->socket.close(ignored);
   }
+}
+
+bool ThriftTransport::is_tls() const {
+  return core_->tls != nullptr;
 }
 
 bool ThriftTransport::is_open() const {
@@ -197,9 +207,17 @@ awaitable<Status> ThriftTransport::fill(std::size_t needed, Clock::time_point de
     }
     co_return Status::ok();
   }
+  if (!pushed_back_.empty()) {
+    reserve_tail(std::max(needed, pushed_back_.size()));
+    std::memcpy(in_.get() + end_, pushed_back_.data(), pushed_back_.size());
+    end_ += pushed_back_.size();
+    pushed_back_.clear();
+    co_return Status::ok();
+  }
   auto& sock = core_->socket;
-  if (cap_ == 0) {
-    // Nothing buffered: wait until the socket is readable before allocating anything.
+  if (cap_ == 0 && !core_->tls) {
+    // Nothing buffered: wait until the socket is readable before allocating anything. (Under
+    // TLS, decrypted bytes may already wait inside OpenSSL, so readability says nothing.)
     arm(deadline);
     error_code ec;
     co_await sock.async_wait(tcp::socket::wait_read, asio::redirect_error(asio::use_awaitable, ec));
@@ -209,8 +227,11 @@ awaitable<Status> ThriftTransport::fill(std::size_t needed, Clock::time_point de
   reserve_tail(std::max(needed, kMinRead));
   arm(deadline);
   error_code ec;
-  std::size_t n = co_await sock.async_read_some(asio::buffer(in_.get() + end_, cap_ - end_),
-                                                asio::redirect_error(asio::use_awaitable, ec));
+  const auto into = asio::buffer(in_.get() + end_, cap_ - end_);
+  std::size_t n = core_->tls ? co_await core_->tls->async_read_some(
+                                   into, asio::redirect_error(asio::use_awaitable, ec))
+                             : co_await sock.async_read_some(
+                                   into, asio::redirect_error(asio::use_awaitable, ec));
   disarm();
   end_ += n;
   if (ec && n == 0) co_return io_status(ec, "reading a message");
@@ -275,7 +296,12 @@ awaitable<Status> ThriftTransport::write_message(std::span<const std::uint8_t> m
   std::array<asio::const_buffer, 2> buffers{asio::buffer(header), as_buffer(message)};
   arm(deadline);
   error_code ec;
-  co_await asio::async_write(core_->socket, buffers, asio::redirect_error(asio::use_awaitable, ec));
+  if (core_->tls) {
+    co_await asio::async_write(*core_->tls, buffers, asio::redirect_error(asio::use_awaitable, ec));
+  } else {
+    co_await asio::async_write(core_->socket, buffers,
+                               asio::redirect_error(asio::use_awaitable, ec));
+  }
   disarm();
   if (ec) co_return io_status(ec, "writing a message");
   co_return Status::ok();
@@ -283,11 +309,24 @@ awaitable<Status> ThriftTransport::write_message(std::span<const std::uint8_t> m
 
 awaitable<Status> ThriftTransport::read_exact(std::span<std::uint8_t> out,
                                               Clock::time_point deadline) {
-  // Handshakes read exactly what they need, so nothing is ever buffered ahead of them.
+  // Handshakes read exactly what they need, so nothing is ever buffered ahead of them (but a
+  // byte peek_byte() had to read under TLS).
+  if (!pushed_back_.empty()) {
+    const std::size_t n = std::min(out.size(), pushed_back_.size());
+    std::memcpy(out.data(), pushed_back_.data(), n);
+    pushed_back_.erase(pushed_back_.begin(), pushed_back_.begin() + static_cast<std::ptrdiff_t>(n));
+    out = out.subspan(n);
+    if (out.empty()) co_return Status::ok();
+  }
   arm(deadline);
   error_code ec;
-  co_await asio::async_read(core_->socket, as_buffer(out),
-                            asio::redirect_error(asio::use_awaitable, ec));
+  if (core_->tls) {
+    co_await asio::async_read(*core_->tls, as_buffer(out),
+                              asio::redirect_error(asio::use_awaitable, ec));
+  } else {
+    co_await asio::async_read(core_->socket, as_buffer(out),
+                              asio::redirect_error(asio::use_awaitable, ec));
+  }
   disarm();
   if (ec) co_return io_status(ec, "reading");
   co_return Status::ok();
@@ -297,14 +336,27 @@ awaitable<Status> ThriftTransport::write_all(std::span<const std::uint8_t> bytes
                                              Clock::time_point deadline) {
   arm(deadline);
   error_code ec;
-  co_await asio::async_write(core_->socket, as_buffer(bytes),
-                             asio::redirect_error(asio::use_awaitable, ec));
+  if (core_->tls) {
+    co_await asio::async_write(*core_->tls, as_buffer(bytes),
+                               asio::redirect_error(asio::use_awaitable, ec));
+  } else {
+    co_await asio::async_write(core_->socket, as_buffer(bytes),
+                               asio::redirect_error(asio::use_awaitable, ec));
+  }
   disarm();
   if (ec) co_return io_status(ec, "writing");
   co_return Status::ok();
 }
 
 awaitable<Result<std::uint8_t>> ThriftTransport::peek_byte(Clock::time_point deadline) {
+  if (!pushed_back_.empty()) co_return pushed_back_.front();
+  if (core_->tls) {
+    std::array<std::uint8_t, 1> one{};
+    Status s = co_await read_exact(one, deadline);
+    if (!s.is_ok()) co_return s;
+    pushed_back_.push_back(one[0]);
+    co_return one[0];
+  }
   std::uint8_t b = 0;
   arm(deadline);
   error_code ec;
@@ -314,6 +366,40 @@ awaitable<Result<std::uint8_t>> ThriftTransport::peek_byte(Clock::time_point dea
   disarm();
   if (ec || n == 0) co_return io_status(ec ? ec : asio::error::eof, "waiting for the first byte");
   co_return b;
+}
+
+awaitable<Status> ThriftTransport::tls_handshake(asio::ssl::context& context, bool server,
+                                                 const std::string& sni,
+                                                 Clock::time_point deadline) {
+  auto& c = *core_;
+  c.tls = std::make_unique<asio::ssl::stream<tcp::socket&>>(c.socket, context);
+  if (!server && !sni.empty()) {
+    // SSL_set_tlsext_host_name, without its C cast.
+    SSL_ctrl(c.tls->native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+             const_cast<char*>(sni.c_str()));
+    if (context.native_handle() &&
+        (SSL_CTX_get_verify_mode(context.native_handle()) & SSL_VERIFY_PEER)) {
+      c.tls->set_verify_callback(asio::ssl::host_name_verification(sni));
+    }
+  }
+  arm(deadline);
+  error_code ec;
+  co_await c.tls->async_handshake(
+      server ? asio::ssl::stream_base::server : asio::ssl::stream_base::client,
+      asio::redirect_error(asio::use_awaitable, ec));
+  disarm();
+  if (!ec) co_return Status::ok();
+  if (c.timed_out) co_return Status::timed_out("deadline passed during the TLS handshake");
+  if (ec == asio::error::eof || ec == asio::error::connection_reset) {
+    co_return Status::unavailable("closed during the TLS handshake");
+  }
+  std::string why = ec.message();
+  if (ec.category() == asio::error::get_ssl_category()) {
+    char buf[256] = {};
+    ERR_error_string_n(static_cast<unsigned long>(ec.value()), buf, sizeof buf);
+    why = buf;
+  }
+  co_return Status::unauthenticated("TLS handshake failed: " + why);
 }
 
 }  // namespace kitsune::transport

@@ -18,9 +18,12 @@ struct ClientInfo {
   std::uint64_t connection_id = 0;
 };
 
-// Verifies a user name and password (SASL PLAIN, later HTTP Basic). Awaited on an I/O thread:
-// an implementation that blocks (LDAP, JDBC) must run that work on a BlockingPool. Returns ok,
-// or kUnauthenticated with a message that may be shown to the client (never the password).
+// Verifies a user name and password (SASL PLAIN, later HTTP Basic). Awaited on the caller's
+// strand: an implementation that blocks (LDAP, JDBC, CUSTOM) runs that work on a BlockingPool of
+// its own and resumes the caller on its executor. Returns ok, or kUnauthenticated with a message
+// that may be shown to the client (never the password), or kUnavailable when the backing service
+// cannot be reached (said as such, so that an admin can tell it from a wrong password).
+// Callers have already refused an empty user or password.
 class PasswordAuthenticator {
  public:
   virtual ~PasswordAuthenticator() = default;
@@ -36,16 +39,19 @@ struct AuthSettings {
   std::string password_provider;  // "NONE", "LDAP", "JDBC", "CUSTOM", or "" for none
 };
 
-// Reads kyuubi.authentication. NOSASL cannot be combined with anything else.
+// Reads kyuubi.authentication (a list, upper-cased like Kyuubi). NOSASL cannot be combined with
+// anything else; KERBEROS with a password provider offers GSSAPI and PLAIN on one port; the first
+// password provider listed is the one used.
 Result<AuthSettings> read_auth_settings(const config::Conf& conf);
 
-// The password provider the settings name. Providers this build does not have yet fail here, at
-// startup, with a message that says so.
+// The password provider the settings name, built and checked now (a bad URL, a missing library
+// or a query without placeholders fail here, at startup, with the key to fix).
 Result<std::shared_ptr<PasswordAuthenticator>> make_password_authenticator(
     const AuthSettings& settings, const config::Conf& conf);
 
-// The password authenticator a Thrift frontend needs for `conf`: null for NOSASL, an error (for
-// the startup log) when kyuubi.authentication is invalid or names what `program` cannot do yet.
+// The password authenticator a Thrift frontend needs for `conf`: null when no password mechanism
+// is offered (NOSASL, or KERBEROS alone), an error (for the startup log) when
+// kyuubi.authentication is invalid or names what `program` cannot do.
 Result<std::shared_ptr<PasswordAuthenticator>> make_frontend_authenticator(
     const config::Conf& conf, std::string_view program);
 

@@ -1,5 +1,5 @@
-// Hs2Client: an asynchronous TCLIService client over NOSASL or SASL PLAIN, for the gateway's
-// engine connections, the benchmark and the tests.
+// Hs2Client: an asynchronous TCLIService client over NOSASL, SASL PLAIN or SASL GSSAPI, in the
+// clear or in TLS, for the gateway's engine connections, the benchmark and the tests.
 #pragma once
 
 #include <chrono>
@@ -12,12 +12,13 @@
 #include "kitsune/common/status.h"
 #include "kitsune/tcli/methods.h"
 #include "kitsune/tcli/tcli.h"
+#include "kitsune/transport/gssapi.h"
 #include "kitsune/transport/thrift_codec.h"
 #include "kitsune/transport/thrift_transport.h"
 
 namespace kitsune::client {
 
-enum class ClientAuth { kNoSasl, kPlain };
+enum class ClientAuth { kNoSasl, kPlain, kGssapi };
 
 struct ClientOptions {
   std::string host = "127.0.0.1";
@@ -25,6 +26,9 @@ struct ClientOptions {
   ClientAuth auth = ClientAuth::kPlain;
   std::string user = "anonymous";
   std::string password = "anonymous";                // PLAIN needs a non-empty one
+  transport::GssapiClientOptions gssapi;             // for kGssapi (ticket from KRB5CCNAME)
+  std::shared_ptr<boost::asio::ssl::context> tls;    // TLS first, when set
+  std::string tls_host;                              // SNI and the name the certificate must have
   std::chrono::milliseconds connect_timeout{15000};  // kyuubi.session.engine.login.timeout
   std::chrono::milliseconds reply_timeout{std::chrono::hours(24)};  // until a reply starts
   std::chrono::milliseconds read_timeout{60000};                    // once a reply has started

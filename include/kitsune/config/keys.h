@@ -332,6 +332,183 @@ using List = std::vector<std::string>;
   X(kServerShutdownTimeout, Duration, kDuration, "kitsune.server.shutdown.timeout", true, "PT30S", \
     kServer, "", "",                                                                               \
     "On SIGTERM, how long running operations may take to finish before they are cancelled.")       \
+  X(kAuthenticationLdapUrl, std::string, kString, "kyuubi.authentication.ldap.url", false, "",     \
+    kServer, "", "",                                                                               \
+    "Space-separated LDAP server URLs (ldap:// or ldaps://), tried in turn until one answers.")    \
+  X(kAuthenticationLdapBaseDn, std::string, kString, "kyuubi.authentication.ldap.baseDN", false,   \
+    "", kServer, "kyuubi.authentication.ldap.base.dn", "",                                         \
+    "Base DN of users (and of the search for them); the default user DN is "                       \
+    "<guidKey>=<user>,<baseDN>.")                                                                  \
+  X(kAuthenticationLdapBaseDnAlt, std::string, kString, "kyuubi.authentication.ldap.base.dn",      \
+    false, "", kServer, "", "",                                                                    \
+    "Another name of kyuubi.authentication.ldap.baseDN.")                                          \
+  X(kAuthenticationLdapDomain, std::string, kString, "kyuubi.authentication.ldap.domain", false,   \
+    "", kServer, "", "",                                                                           \
+    "Appended as @domain to a user name that has no @ and is not a DN, to form the bind name.")    \
+  X(kAuthenticationLdapUserDnPattern, std::string, kString,                                        \
+    "kyuubi.authentication.ldap.userDNPattern", false, "", kServer, "", "",                        \
+    "Colon-separated user DN patterns with %s for the user name, tried in turn.")                  \
+  X(kAuthenticationLdapGroupDnPattern, std::string, kString,                                       \
+    "kyuubi.authentication.ldap.groupDNPattern", false, "", kServer, "", "",                       \
+    "Colon-separated group DN patterns with %s for the group name.")                               \
+  X(kAuthenticationLdapGuidKey, std::string, kString, "kyuubi.authentication.ldap.guidKey", true,  \
+    "uid", kServer, "", "",                                                                        \
+    "Attribute that holds the user name in user entries.")                                         \
+  X(kAuthenticationLdapUserFilter, List, kList, "kyuubi.authentication.ldap.userFilter", true, "", \
+    kServer, "", "",                                                                               \
+    "Comma-separated user names allowed to log in; empty: any.")                                   \
+  X(kAuthenticationLdapGroupFilter, List, kList, "kyuubi.authentication.ldap.groupFilter", true,   \
+    "", kServer, "", "",                                                                           \
+    "Comma-separated group names; a user must belong to one of them. Empty: no group check.")      \
+  X(kAuthenticationLdapGroupMembershipKey, std::string, kString,                                   \
+    "kyuubi.authentication.ldap.groupMembershipKey", true, "member", kServer, "", "",              \
+    "Attribute of a group entry that lists its members' DNs.")                                     \
+  X(kAuthenticationLdapUserMembershipKey, std::string, kString,                                    \
+    "kyuubi.authentication.ldap.userMembershipKey", false, "", kServer, "", "",                    \
+    "Attribute of a user entry that lists the DNs of its groups (memberOf); when set, groups "     \
+    "are found through it.")                                                                       \
+  X(kAuthenticationLdapGroupClassKey, std::string, kString,                                        \
+    "kyuubi.authentication.ldap.groupClassKey", true, "groupOfNames", kServer, "", "",             \
+    "Object class of group entries.")                                                              \
+  X(kAuthenticationLdapCustomQuery, std::string, kString,                                          \
+    "kyuubi.authentication.ldap.customLDAPQuery", false, "", kServer, "", "",                      \
+    "A full LDAP search filter under the base DN; the user's entry must be among its results "     \
+    "(groups in the results count by their members).")                                             \
+  X(kAuthenticationLdapBindDn, std::string, kString, "kyuubi.authentication.ldap.binddn", false,   \
+    "", kServer, "", "",                                                                           \
+    "Service account DN: with bindpw, Kitsune binds as it, searches the user's DN, then binds "    \
+    "as the user.")                                                                                \
+  X(kAuthenticationLdapBindPw, std::string, kString, "kyuubi.authentication.ldap.bindpw", false,   \
+    "", kServer, "", "",                                                                           \
+    "Password of the service account (a secret: never logged).")                                   \
+  X(kAuthenticationLdapStartTls, bool, kBool, "kitsune.authentication.ldap.starttls", true,        \
+    "false", kServer, "", "",                                                                      \
+    "Upgrade ldap:// connections with StartTLS before any bind.")                                  \
+  X(kAuthenticationLdapCaFile, std::string, kString, "kitsune.authentication.ldap.tls.ca.file",    \
+    false, "", kServer, "", "",                                                                    \
+    "PEM file of the CA certificates that LDAP servers (ldaps:// or StartTLS) are checked "        \
+    "against. Unset: the system's.")                                                               \
+  X(kAuthenticationLdapTlsVerify, bool, kBool, "kitsune.authentication.ldap.tls.verify", true,     \
+    "true", kServer, "", "",                                                                       \
+    "Check the LDAP server's certificate and host name (ldaps:// and StartTLS).")                  \
+  X(kAuthenticationLdapTimeout, Duration, kDuration, "kitsune.authentication.ldap.timeout", true,  \
+    "PT10S", kServer, "", "",                                                                      \
+    "Time one LDAP server has to connect and answer each request; then the next URL is tried.")    \
+  X(kAuthenticationLdapCacheTtl, Duration, kDuration, "kitsune.authentication.ldap.cache.ttl",     \
+    true, "PT0S", kServer, "", "",                                                                 \
+    "How long a successful LDAP login is remembered (keyed by user and a salted hash of the "      \
+    "password). 0: no cache.")                                                                     \
+  X(kAuthenticationLdapCacheMaxEntries, std::int32_t, kInt,                                        \
+    "kitsune.authentication.ldap.cache.max.entries", true, "1000", kServer, "", "",                \
+    "Most logins the LDAP cache holds.")                                                           \
+  X(kAuthenticationLdapPoolSize, std::int32_t, kInt, "kitsune.authentication.ldap.pool.size", true,\
+    "8", kServer, "", "",                                                                          \
+    "Threads that run LDAP requests, off the event loop; more logins wait.")                       \
+  X(kAuthenticationJdbcDriverClass, std::string, kString,                                          \
+    "kyuubi.authentication.jdbc.driver.class", false, "", kServer, "", "",                         \
+    "Accepted for compatibility; Kitsune picks its driver from the URL (jdbc:postgresql: or "      \
+    "jdbc:sqlite:).")                                                                              \
+  X(kAuthenticationJdbcUrl, std::string, kString, "kyuubi.authentication.jdbc.url", false, "",     \
+    kServer, "", "",                                                                               \
+    "Database of the JDBC password provider: jdbc:postgresql://host:port/db?params or "            \
+    "jdbc:sqlite:/path/file.db.")                                                                  \
+  X(kAuthenticationJdbcUser, std::string, kString, "kyuubi.authentication.jdbc.user", false, "",   \
+    kServer, "", "",                                                                               \
+    "User the JDBC password provider connects as.")                                                \
+  X(kAuthenticationJdbcPassword, std::string, kString, "kyuubi.authentication.jdbc.password",      \
+    false, "", kServer, "", "",                                                                    \
+    "Password the JDBC password provider connects with (a secret: never logged).")                 \
+  X(kAuthenticationJdbcQuery, std::string, kString, "kyuubi.authentication.jdbc.query", false, "", \
+    kServer, "", "",                                                                               \
+    "A SELECT with ${user} and ${password} placeholders, bound as parameters; a login succeeds "   \
+    "when it returns a row.")                                                                      \
+  X(kAuthenticationJdbcPoolSize, std::int32_t, kInt, "kitsune.authentication.jdbc.pool.size", true,\
+    "4", kServer, "", "",                                                                          \
+    "Threads (each with its own database connection) that run the JDBC provider's query.")         \
+  X(kAuthenticationCustomClass, std::string, kString, "kyuubi.authentication.custom.class", false, \
+    "", kServer, "", "",                                                                           \
+    "Kyuubi's Java provider class; Kitsune passes it to the CUSTOM library, which may use it to "  \
+    "choose a provider.")                                                                          \
+  X(kAuthenticationCustomLibrary, std::string, kString, "kitsune.authentication.custom.library",   \
+    false, "", kServer, "", "",                                                                    \
+    "Path of the shared object that implements the CUSTOM password provider "                      \
+    "(include/kitsune/auth/custom_provider.h).")                                                   \
+  X(kAuthenticationCustomPoolSize, std::int32_t, kInt, "kitsune.authentication.custom.pool.size",  \
+    true, "4", kServer, "", "",                                                                    \
+    "Threads that call the CUSTOM provider, off the event loop.")                                  \
+  X(kAuthenticationAuditLog, std::string, kString, "kitsune.authentication.audit.log", false, "",  \
+    kServer, "", "",                                                                               \
+    "File that gets one line per login attempt (time, client, user, mechanism, result, reason). "  \
+    "Unset: those lines go to the server log under [audit].")                                      \
+  X(kKinitKeytab, std::string, kString, "kyuubi.kinit.keytab", false, "", kServer, "", "",         \
+    "Keytab of kyuubi.kinit.principal, for KERBEROS authentication of clients.")                   \
+  X(kAuthToLocal, List, kList, "hadoop.security.auth_to_local", true, "DEFAULT", kServer, "", "",  \
+    "Hadoop-style rules (RULE:[n:fmt](regex)s/a/b/g, DEFAULT) that turn a Kerberos principal "     \
+    "into a short user name, one rule per entry, separated by commas or new lines.")               \
+  X(kFrontendThriftBinarySslEnabled, bool, kBool, "kyuubi.frontend.thrift.binary.ssl.enabled",     \
+    true, "false", kServer, "", "",                                                                \
+    "TLS on the Thrift binary port (certificate from kitsune.frontend.ssl.* or a PKCS12 "          \
+    "kyuubi.frontend.ssl.keystore.*).")                                                            \
+  X(kFrontendSslKeystorePath, std::string, kString, "kyuubi.frontend.ssl.keystore.path", false, "",\
+    kServer, "", "",                                                                               \
+    "Keystore of the TLS certificate and key. Kitsune reads PKCS12 keystores; JKS ones are "       \
+    "refused at startup (convert with keytool -importkeystore).")                                  \
+  X(kFrontendSslKeystorePassword, std::string, kString, "kyuubi.frontend.ssl.keystore.password",   \
+    false, "", kServer, "", "",                                                                    \
+    "Password of the keystore (a secret: never logged).")                                          \
+  X(kFrontendSslKeystoreType, std::string, kString, "kyuubi.frontend.ssl.keystore.type", false, "",\
+    kServer, "", "",                                                                               \
+    "Keystore type: PKCS12 (JKS is refused).")                                                     \
+  X(kFrontendSslKeystoreAlgorithm, std::string, kString, "kyuubi.frontend.ssl.keystore.algorithm", \
+    false, "", kServer, "", "",                                                                    \
+    "Accepted for compatibility (a Java key manager algorithm); not used.")                        \
+  X(kFrontendThriftBinarySslDisallowedProtocols, List, kList,                                      \
+    "kyuubi.frontend.thrift.binary.ssl.disallowed.protocols", true, "SSLv2,SSLv3", kServer, "", "",\
+    "TLS protocol versions refused on the binary port (SSLv2, SSLv3, TLSv1, TLSv1.1, TLSv1.2, "    \
+    "TLSv1.3).")                                                                                   \
+  X(kFrontendThriftBinarySslIncludeCiphersuites, List, kList,                                      \
+    "kyuubi.frontend.thrift.binary.ssl.include.ciphersuites", true, "", kServer, "", "",           \
+    "Cipher suites allowed on the binary port (OpenSSL or IANA names); empty: OpenSSL's "          \
+    "defaults.")                                                                                   \
+  X(kFrontendSslCertificatePath, std::string, kString, "kitsune.frontend.ssl.certificate.path",    \
+    false, "", kServer, "", "",                                                                    \
+    "PEM file with the server certificate (and its chain) for TLS; used instead of a keystore.")   \
+  X(kFrontendSslPrivateKeyPath, std::string, kString, "kitsune.frontend.ssl.private.key.path",     \
+    false, "", kServer, "", "",                                                                    \
+    "PEM file with the private key of kitsune.frontend.ssl.certificate.path.")                     \
+  X(kFrontendSslPrivateKeyPassword, std::string, kString,                                          \
+    "kitsune.frontend.ssl.private.key.password", false, "", kServer, "", "",                       \
+    "Password of an encrypted private key (a secret: never logged).")                              \
+  X(kFrontendSslClientCaPath, std::string, kString, "kitsune.frontend.ssl.client.ca.path", false,  \
+    "", kServer, "", "",                                                                           \
+    "PEM file of CAs: when set, clients must present a certificate signed by one of them.")        \
+  X(kFrontendSslMinVersion, std::string, kString, "kitsune.frontend.ssl.min.version", true,        \
+    "TLSv1.2", kServer, "", "TLSV1,TLSV1.1,TLSV1.2,TLSV1.3",                                       \
+    "Oldest TLS version accepted (disallowed.protocols can refuse more).")                         \
+  X(kFrontendSslCiphers, std::string, kString, "kitsune.frontend.ssl.ciphers", false, "", kServer, \
+    "", "",                                                                                        \
+    "OpenSSL cipher list for TLS 1.2 and older (TLS 1.3 suites come from include.ciphersuites).")  \
+  X(kServerAdministrators, List, kList, "kyuubi.server.administrators", true, "", kServer, "", "", \
+    "Users who may act as any other user (proxy user) and use the admin API; the user running "    \
+    "the server always may.")                                                                      \
+  X(kServerLimitConnectionsPerUser, std::int32_t, kInt, "kyuubi.server.limit.connections.per.user",\
+    false, "", kServer, "", "",                                                                    \
+    "Most open sessions one user may have; further ones are refused.")                             \
+  X(kServerLimitConnectionsPerIpaddress, std::int32_t, kInt,                                       \
+    "kyuubi.server.limit.connections.per.ipaddress", false, "", kServer, "", "",                   \
+    "Most open sessions from one client IP address.")                                              \
+  X(kServerLimitConnectionsPerUserIpaddress, std::int32_t, kInt,                                   \
+    "kyuubi.server.limit.connections.per.user.ipaddress", false, "", kServer, "", "",              \
+    "Most open sessions of one user from one client IP address.")                                  \
+  X(kServerLimitConnectionsUserUnlimitedList, List, kList,                                         \
+    "kyuubi.server.limit.connections.user.unlimited.list", true, "", kServer, "", "",              \
+    "Users the numeric session limits do not apply to.")                                           \
+  X(kServerLimitConnectionsUserDenyList, List, kList,                                              \
+    "kyuubi.server.limit.connections.user.deny.list", true, "", kServer, "", "",                   \
+    "Users always refused (wins over the unlimited list).")                                        \
+  X(kServerLimitConnectionsIpDenyList, List, kList, "kyuubi.server.limit.connections.ip.deny.list", \
+    true, "", kServer, "", "",                                                                     \
+    "Client IP addresses always refused.")                                                         \
   X(kLogLevel, std::string, kString, "kitsune.log.level", true, "info", kServer, "",               \
     "TRACE,DEBUG,INFO,WARN,ERROR,OFF", "Log level of the process (spdlog level names).")
 // clang-format on

@@ -10,6 +10,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "kitsune/auth/audit_log.h"
 #include "kitsune/auth/authenticator.h"
 #include "kitsune/common/asio.h"
 #include "kitsune/common/async_event.h"
@@ -17,7 +18,12 @@
 #include "kitsune/common/status.h"
 #include "kitsune/config/conf.h"
 #include "kitsune/frontend/hs2_service.h"
+#include "kitsune/transport/gssapi.h"
 #include "kitsune/transport/thrift_transport.h"
+
+namespace boost::asio::ssl {
+class context;
+}
 
 namespace kitsune::frontend {
 
@@ -34,19 +40,32 @@ struct FrontendOptions {
   static Result<FrontendOptions> from_conf(const config::Conf& conf);
 };
 
+// Who may come in, and how: what kyuubi.authentication and the TLS keys ask for.
+struct FrontendSecurity {
+  std::shared_ptr<auth::PasswordAuthenticator> password;  // SASL PLAIN; null: not offered
+  std::shared_ptr<transport::GssapiServer> kerberos;      // SASL GSSAPI; null: not offered
+  std::shared_ptr<boost::asio::ssl::context> tls;         // null: no TLS on this port
+  std::shared_ptr<auth::AuditLog> audit;                  // null: no audit lines
+
+  // Builds and checks everything the configuration names (`host` replaces _HOST in the Kerberos
+  // principal); an error says which key to fix, for the startup log.
+  static Result<FrontendSecurity> from_conf(const config::Conf& conf, std::string_view program,
+                                            std::string_view host);
+};
+
 // The address a server binds to and advertises when no host is configured: the first address the
 // host name resolves to, else the loopback address (Kyuubi's rule).
 std::string local_host_address();
 
 class ThriftBinaryFrontend {
  public:
-  // `service` and `authenticator` must outlive the frontend; the authenticator may be null when
-  // options.nosasl is set.
+  // `service` must outlive the frontend. Without options.nosasl, `security` offers at least one
+  // SASL mechanism.
   ThriftBinaryFrontend(asio::io_context& io, FrontendOptions options, Hs2Service& service,
-                       std::shared_ptr<auth::PasswordAuthenticator> authenticator);
+                       FrontendSecurity security);
   // Listens on shards.main() and puts each connection on the next shard, for good.
   ThriftBinaryFrontend(IoShards& shards, FrontendOptions options, Hs2Service& service,
-                       std::shared_ptr<auth::PasswordAuthenticator> authenticator);
+                       FrontendSecurity security);
   ~ThriftBinaryFrontend();
 
   // Binds and listens (failing here, not later, when the address is taken), then accepts.
@@ -69,12 +88,18 @@ class ThriftBinaryFrontend {
  private:
   awaitable<void> accept_loop();
   awaitable<void> serve(tcp::socket socket, std::uint64_t id);
+  // Everything before the first call: TLS, the transport the client speaks, SASL. True when the
+  // client may make calls (ctx then says who it is); otherwise it has been told why, if it could
+  // be, and the attempt is in the audit log.
+  awaitable<bool> login(transport::ThriftTransport& transport, CallContext& ctx);
+  void audit(const CallContext& ctx, std::string user, std::string mechanism, bool allowed,
+             std::string reason) const;
 
   asio::io_context& io_;
   IoShards* shards_ = nullptr;  // null: connections stay on io_
   FrontendOptions options_;
   Hs2Service& service_;
-  std::shared_ptr<auth::PasswordAuthenticator> authenticator_;
+  FrontendSecurity security_;
   asio::strand<asio::io_context::executor_type> accept_strand_;
   tcp::acceptor acceptor_;
   std::atomic<std::uint64_t> next_id_{1};

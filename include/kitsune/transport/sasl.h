@@ -40,6 +40,9 @@ class SaslServerMechanism {
   virtual awaitable<Step> evaluate(std::span<const std::uint8_t> response) = 0;
   // The authenticated user, once complete.
   virtual const std::string& authorization_id() const = 0;
+  // Who the client said it was, as far as the negotiation got (for the audit log of a failure);
+  // empty when it never said.
+  virtual std::string attempted_user() const { return {}; }
   // The QOP wrapping negotiated, if any (none for PLAIN).
   virtual std::unique_ptr<SecurityLayer> take_security_layer() { return nullptr; }
 };
@@ -59,13 +62,21 @@ struct SaslIdentity {
   std::string user;
 };
 
+// How far a negotiation got, for the audit log: the mechanism asked for and the user claimed.
+struct SaslAttempt {
+  std::string mechanism;
+  std::string user;
+};
+
 // Runs the server side of the negotiation on a fresh connection (the client's first byte was
 // START). On success the transport is switched to SASL framing (and wrapping, if negotiated).
 // On failure the client has been sent BAD or ERROR with the reason, when it could be.
+// `attempt`, when given, is filled in as the negotiation goes, success or not.
 awaitable<Result<SaslIdentity>> sasl_server_handshake(ThriftTransport& transport,
                                                       const SaslMechanismFactory& mechanisms,
                                                       std::size_t max_negotiation_bytes,
-                                                      ThriftTransport::Clock::time_point deadline);
+                                                      ThriftTransport::Clock::time_point deadline,
+                                                      SaslAttempt* attempt = nullptr);
 
 // Runs the client side of PLAIN (as the Java client does: START, then COMPLETE with the initial
 // response) and switches the transport to SASL framing.

@@ -1,5 +1,5 @@
 // ThriftTransport: owns one TCP connection and moves whole Thrift messages over it, unframed
-// (NOSASL) or in SASL frames, with a deadline on every read and write.
+// (NOSASL) or in SASL frames, in the clear or in TLS, with a deadline on every read and write.
 #pragma once
 
 #include <chrono>
@@ -12,6 +12,10 @@
 #include "kitsune/common/asio.h"
 #include "kitsune/common/status.h"
 #include "kitsune/transport/message_scanner.h"
+
+namespace boost::asio::ssl {
+class context;
+}
 
 namespace kitsune::transport {
 
@@ -71,7 +75,15 @@ class ThriftTransport {
   awaitable<Status> read_exact(std::span<std::uint8_t> out, Clock::time_point deadline);
   awaitable<Status> write_all(std::span<const std::uint8_t> bytes, Clock::time_point deadline);
   // Waits for the first byte and returns it without consuming it; kUnavailable "closed" on EOF.
+  // Under TLS (which cannot peek) the byte is read and kept for the next read.
   awaitable<Result<std::uint8_t>> peek_byte(Clock::time_point deadline);
+
+  // Runs the TLS handshake, as the server or as a client (then `sni` names the server, and is
+  // checked against its certificate when the context verifies). From then on every byte goes
+  // through TLS. kUnauthenticated with OpenSSL's reason when the peer's TLS is refused.
+  awaitable<Status> tls_handshake(boost::asio::ssl::context& context, bool server,
+                                  const std::string& sni, Clock::time_point deadline);
+  bool is_tls() const;
 
   // Brings the deadline of a read that waits for the next message forward to `deadline`, when
   // it is later: the wait then ends as timed out unless a message starts before. Only from the
@@ -104,6 +116,8 @@ class ThriftTransport {
   TransportLimits limits_;
   Framing framing_ = Framing::kUnframed;
   std::unique_ptr<SecurityLayer> security_;
+  // Bytes read before any framing applied (peek_byte() under TLS), handed out first.
+  std::vector<std::uint8_t> pushed_back_;
   std::string peer_;
   MessageScanner scanner_;
   // Received message bytes (de-framed): [begin_, end_) is unconsumed; last_ is the size of the

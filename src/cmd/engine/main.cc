@@ -124,9 +124,11 @@ int run(const std::vector<std::string>& args, const std::string& secret_conf) {
     return 2;
   }
   options->name = "engine";
-  auto authenticator = auth::make_frontend_authenticator(conf, "kitsune-engine");
-  if (!authenticator) {
-    log->error("{}", authenticator.status().message());
+  auto security = frontend::FrontendSecurity::from_conf(
+      conf, "kitsune-engine",
+      options->host.empty() ? frontend::local_host_address() : options->host);
+  if (!security) {
+    log->error("{}", security.status().message());
     return 2;
   }
 
@@ -158,7 +160,7 @@ int run(const std::vector<std::string>& args, const std::string& secret_conf) {
 
   asio::io_context io;
   backend::BackendService service(io, conf, **backend, identity);
-  frontend::ThriftBinaryFrontend frontend(io, *options, service, *authenticator);
+  frontend::ThriftBinaryFrontend frontend(io, *options, service, std::move(security).value());
   auto bound = frontend.start();
   if (!bound) {
     log->error("{}", bound.status().message());

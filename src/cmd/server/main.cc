@@ -163,9 +163,12 @@ int run(const std::vector<std::string>& args) {
     return 2;
   }
   options->name = "gateway";
-  auto authenticator = auth::make_frontend_authenticator(conf, "kitsune-server");
-  if (!authenticator) {
-    log->error("{}", authenticator.status().message());
+  const std::string bind_host =
+      options->host.empty() ? frontend::local_host_address() : options->host;
+  const std::string advertised = advertised_host(conf, options->host, bind_host);
+  auto security = frontend::FrontendSecurity::from_conf(conf, "kitsune-server", advertised);
+  if (!security) {
+    log->error("{}", security.status().message());
     return 2;
   }
 
@@ -210,25 +213,28 @@ int run(const std::vector<std::string>& args) {
   gateway_options.conf_for_user = [server_config](std::string_view user) {
     return server_config->for_user(user);
   };
-  const std::string bind_host =
-      options->host.empty() ? frontend::local_host_address() : options->host;
   gateway_options.server_ip = bind_host;
   session::GatewayService service(io, gateway_options, engines, blocking);
-  frontend::ThriftBinaryFrontend frontend(shards, *options, service, *authenticator);
+  const std::string mechanisms =
+      options->nosasl
+          ? "NOSASL"
+          : "SASL" + std::string(security->kerberos ? " GSSAPI" : "") +
+                (security->password ? " PLAIN (" + std::string(security->password->name()) + ")"
+                                    : "") +
+                (security->tls ? ", TLS" : "");
+  frontend::ThriftBinaryFrontend frontend(shards, *options, service, std::move(security).value());
   auto bound = frontend.start();
   if (!bound) {
     log->error("{}", bound.status().message());
     return 1;
   }
-  const std::string advertised = advertised_host(conf, options->host, bind_host);
   // The service learns its public address only now that the port is bound.
   const std::string url = advertised + ":" + std::to_string(bound->port());
   service.set_connection_url(url);
   service.start();
   log->info("kitsune-server listening on {}:{} ({}), {} discovery, engines from {}",
-            bound->address().to_string(), bound->port(),
-            options->nosasl ? "NOSASL" : "SASL " + std::string((*authenticator)->name()),
-            discovery->kind(), engine_exe.string());
+            bound->address().to_string(), bound->port(), mechanisms, discovery->kind(),
+            engine_exe.string());
   std::cout << bound->address().to_string() << ":" << bound->port() << std::endl;
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
