@@ -284,12 +284,11 @@ awaitable<Status> ThriftTransport::read_frame(Clock::time_point deadline) {
 awaitable<Status> ThriftTransport::write_message(std::span<const std::uint8_t> message) {
   const auto deadline = Clock::now() + limits_.read_timeout;
   if (framing_ == Framing::kUnframed) co_return co_await write_all(message, deadline);
-  std::vector<std::uint8_t> wrapped;
   if (security_) {
-    auto w = security_->wrap(message);
-    if (!w) co_return w.status();
-    wrapped = std::move(*w);
-    message = wrapped;
+    // The layer's output is already framed.
+    auto wrapped = security_->wrap(message);
+    if (!wrapped) co_return wrapped.status();
+    co_return co_await write_all(*wrapped, deadline);
   }
   std::array<std::uint8_t, 4> header{};
   put_be32(header.data(), static_cast<std::uint32_t>(message.size()));

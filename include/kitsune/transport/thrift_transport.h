@@ -30,8 +30,13 @@ struct TransportLimits {
 class SecurityLayer {
  public:
   virtual ~SecurityLayer() = default;
+  // The bytes to put on the socket for `plain`: one or more complete frames, each a 4-byte
+  // big-endian length and a wrapped token (a layer may split input larger than the peer's
+  // maximum buffer; readers treat frames as a byte stream). This is what Cyrus SASL's
+  // sasl_encode produces.
   virtual Result<std::vector<std::uint8_t>> wrap(std::span<const std::uint8_t> plain) = 0;
-  virtual Result<std::vector<std::uint8_t>> unwrap(std::span<const std::uint8_t> wrapped) = 0;
+  // The plain bytes of one received frame, given its token (the bytes after the length).
+  virtual Result<std::vector<std::uint8_t>> unwrap(std::span<const std::uint8_t> token) = 0;
 };
 
 enum class Framing {
