@@ -27,12 +27,18 @@ struct GssapiServerOptions {
   std::string keytab;     // kyuubi.kinit.keytab
   Qop qop = Qop::kAuth;   // kyuubi.authentication.sasl.qop: the one layer offered
   std::vector<std::string> auth_to_local;  // hadoop.security.auth_to_local
+  // The largest wrapped frame the server announces it accepts (at most 16 MB, the most a GSSAPI
+  // layer can say): kitsune.frontend.thrift.max.frame.size, so that no client that obeys it sends
+  // a frame the transport refuses.
+  std::size_t max_buffer = 0xFFFFFF;
 
   // Reads the keys above; `host` replaces _HOST (the server's advertised host name).
   static Result<GssapiServerOptions> from_conf(const config::Conf& conf, std::string_view host);
 };
 
-// The server side, shared by every connection of a frontend.
+// The server side, shared by every connection of a frontend. The service and host that Cyrus SASL
+// accepts as come from the principal; MIT GSSAPI reads the keytab registered at create() (a
+// process-wide setting: one Kerberos identity per process).
 class GssapiServer {
  public:
   virtual ~GssapiServer() = default;
@@ -52,6 +58,9 @@ struct GssapiClientOptions {
   std::string service = "hive";  // the first part of the server's principal
   std::string host;              // its instance (the server's host name)
   Qop qop = Qop::kAuth;          // the strongest layer the client accepts (it takes the best)
+  // The largest wrapped token the client accepts, announced to the server, which splits larger
+  // replies into several frames (Java clients announce 65536); 0 or more than 16 MB: 16 MB.
+  std::size_t max_buffer = 0;
 };
 
 // The client side: START GSSAPI, the token exchange, the security-layer choice; then the
