@@ -1,5 +1,6 @@
-// GatewayService: OpenSession (users, proxy user, session conf, routing, async launch), handle
-// mapping for every forwarded call, the LaunchEngine operation, idle janitor and shutdown.
+// GatewayService: OpenSession (users, proxy user, connection limits, session conf, routing, async
+// launch), handle mapping for every forwarded call, the LaunchEngine operation, idle janitor and
+// shutdown.
 #include "kitsune/session/gateway_service.h"
 
 #include "kitsune/common/log.h"
@@ -47,17 +48,6 @@ std::string base64(std::string_view bytes) {
 std::string short_name(std::string_view name) {
   auto cut = name.find_first_of("/@");
   return std::string(trim(name.substr(0, cut)));
-}
-
-bool proxy_allowed(const std::vector<std::string>& rules, const std::string& real,
-                   const std::string& proxy) {
-  for (const auto& rule : rules) {
-    auto colon = rule.find(':');
-    if (colon == std::string::npos) continue;
-    const std::string r = rule.substr(0, colon), p = rule.substr(colon + 1);
-    if ((r == "*" || r == real) && (p == "*" || p == proxy)) return true;
-  }
-  return false;
 }
 
 tcli::TRowSet log_rows(const std::vector<std::string>& lines,
@@ -277,12 +267,25 @@ GatewayService::GatewayService(asio::io_context& io, GatewayOptions options,
       engines_(engines),
       pool_(pool),
       janitor_strand_(asio::make_strand(io)),
-      janitor_timer_(janitor_strand_) {}
+      janitor_timer_(janitor_strand_),
+      proxy_rules_(ProxyRules::from_conf(options_.server_conf)),
+      limiter_(SessionLimiter::create(SessionLimits::from_conf(options_.server_conf))) {}
 
 GatewayService::~GatewayService() = default;
 
 void GatewayService::start() {
+  for (const auto& problem : proxy_rules_.problems())
+    logger("session")->warn("{}", problem);
   asio::co_spawn(janitor_strand_, janitor(), asio::detached);
+}
+
+bool GatewayService::is_administrator(const std::string& user) const {
+  // Kyuubi: the user running the server is always an administrator.
+  if (user == options_.server_user) return true;
+  for (const auto& admin : options_.server_conf.get(k::kServerAdministrators)) {
+    if (trim(admin) == user) return true;
+  }
+  return false;
 }
 
 void GatewayService::set_connection_url(std::string url) {
@@ -380,17 +383,43 @@ awaitable<Result<tcli::TOpenSessionResp>> GatewayService::open_session(
     proxy = hit->second;
   }
   proxy = std::string(trim(proxy));
+  const std::string client_ip = IpAddress::normalize(ctx.peer_ip);
   if (!proxy.empty() && !iequals(proxy, real_user)) {
-    if (!proxy_allowed(options_.server_conf.get(k::kSessionProxyAllowed), real_user, proxy)) {
-      log->warn("[C{}] {} may not open a session as {}", ctx.connection_id, real_user, proxy);
-      co_return Status::error("Failed to validate proxy privilege of " + real_user + " for " +
-                              proxy);
+    if (is_administrator(real_user)) {
+      log->info("[C{}] {} opens a session as {}: an administrator", ctx.connection_id, real_user,
+                proxy);
+    } else {
+      // The rules may ask NSS for the proxied user's groups and resolve host names: off the
+      // event loop. The rules are immutable, so reading them from a pool thread is safe.
+      auto check = [rules = &proxy_rules_, real_user, proxy, client_ip] {
+        return rules->authorize(real_user, proxy, client_ip, os_lookups());
+      };
+      Status allowed = co_await pool_.run(std::move(check));
+      if (!allowed.is_ok()) {
+        log->warn("[C{}] refused a session of {} as {} from {}: {}", ctx.connection_id, real_user,
+                  proxy, client_ip, allowed.message());
+        co_return allowed;
+      }
+      log->info("[C{}] {} opens a session as {}: allowed by hadoop.proxyuser.{}.*",
+                ctx.connection_id, real_user, proxy, real_user);
     }
     user = proxy;
   }
 
+  // Counted against the limits of the user the session runs as (Kyuubi counts the proxied
+  // user) and of the client's real address; given back when the session closes, or when this
+  // function fails before that (the ticket's destructor).
+  auto ticket = limiter_->acquire(user, client_ip);
+  if (!ticket) {
+    log->warn("[C{}] refused a session of {} from {}: {}", ctx.connection_id, user, client_ip,
+              ticket.status().message());
+    co_return ticket.status();
+  }
+
   auto normalized = config::normalize_session_conf(client_conf, options_.server_conf);
   if (!normalized) co_return normalized.status();
+  // Server-only keys include hadoop.proxyuser.* and kyuubi.server.administrators: the rules
+  // above were read from the server's configuration alone, and these never reach an engine.
   for (const auto& key : normalized->dropped_server_only) {
     log->warn("[C{}] {} sent the server-only key {}; it is ignored", ctx.connection_id, user, key);
   }
@@ -406,6 +435,7 @@ awaitable<Result<tcli::TOpenSessionResp>> GatewayService::open_session(
   session->user = user;
   session->principal = ctx.principal;
   session->client_ip = ctx.peer_ip;
+  session->limit_ticket = std::move(*ticket);
   session->connection_id = ctx.connection_id;
   session->protocol = std::min(req.client_protocol, kMaxProtocol);
 
@@ -497,6 +527,7 @@ awaitable<Result<tcli::TOpenSessionResp>> GatewayService::open_session(
         std::lock_guard lock(mu_);
         sessions_.erase(session->handle.key());
       }
+      session->limit_ticket->release();
       remove_operation(launch);
       co_return opened.status();
     }
@@ -538,6 +569,9 @@ awaitable<void> GatewayService::close_session(std::shared_ptr<Session> session, 
       }
     }
   }
+  // The session is gone for its client now, so it no longer counts against the limits, however
+  // long its engine takes to close.
+  if (session->limit_ticket) session->limit_ticket->release();
   // Closing the engine session closes its operations there too.
   co_await asio::co_spawn(session->strand, close_on_strand(session, std::move(why)),
                           asio::use_awaitable);

@@ -21,6 +21,7 @@
 #include "kitsune/engine/engine_manager.h"
 #include "kitsune/frontend/hs2_service.h"
 #include "kitsune/routing/engine_key.h"
+#include "kitsune/session/session_limiter.h"
 #include "kitsune/tcli/tcli.h"
 #include "kitsune/transport/thrift_codec.h"
 
@@ -74,6 +75,8 @@ class Session : public std::enable_shared_from_this<Session> {
   routing::EngineKey key;
   std::shared_ptr<Operation> launch_op;
   Strand strand;
+  // What the session counts against the connection limits; released when the session closes.
+  std::unique_ptr<SessionLimiter::Ticket> limit_ticket;
 
   std::atomic<int> active_calls{0};
   std::atomic<bool> launch_log_shown{false};

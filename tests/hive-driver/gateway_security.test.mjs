@@ -105,8 +105,10 @@ describe('proxy users through the gateway', () => {
     }
   });
 
-  it('allows it with kitsune.session.proxy.allowed=alice:bob, and the session is bob\'s', async () => {
-    const gateway = await startGateway({ conf: { 'kitsune.session.proxy.allowed': 'alice:bob' } });
+  it('allows it with hadoop.proxyuser.alice.users=bob and .hosts, and the session is bob\'s', async () => {
+    const gateway = await startGateway({
+      conf: { 'hadoop.proxyuser.alice.users': 'bob', 'hadoop.proxyuser.alice.hosts': '127.0.0.0/8' },
+    });
     try {
       const alice = await connect(gateway, { mode: 'plain', username: 'alice', password: 'pw' });
       const bob = await connect(gateway, { mode: 'plain', username: 'bob', password: 'pw' });
@@ -123,11 +125,53 @@ describe('proxy users through the gateway', () => {
       }), 10000, 'OpenSession');
       assert.equal(carol.status.statusCode, T.TStatusCode.ERROR_STATUS);
       assert.match(carol.status.errorMessage, /Failed to validate proxy privilege of alice for carol/);
+      assert.match(carol.status.errorMessage, /User: alice is not allowed to impersonate carol/);
       // And the proxied session belongs to alice's login: bob cannot use its handle.
       const r = await withTimeout(bob.driver.executeStatement({ sessionHandle: asBob.sessionHandle, statement: 'SELECT 1' }), 10000, 'execute');
       assert.equal(r.status.statusCode, INVALID);
       alice.client.close();
       bob.client.close();
+    } finally {
+      assert.deepEqual(await gateway.stop(), { code: 0, signal: null });
+    }
+  });
+
+  it('refuses it without hadoop.proxyuser.alice.hosts, and a client cannot send the rules itself', async () => {
+    const gateway = await startGateway({ conf: { 'hadoop.proxyuser.alice.users': 'bob' } });
+    try {
+      const conn = await connect(gateway, { mode: 'plain', username: 'alice', password: 'pw' });
+      for (const configuration of [
+        { 'hive.server2.proxy.user': 'bob' },
+        // Rules in the session conf are the client's, not the server's: they grant nothing.
+        {
+          'hive.server2.proxy.user': 'bob',
+          'hadoop.proxyuser.alice.hosts': '*',
+          'set:hiveconf:hadoop.proxyuser.alice.users': '*',
+          'kyuubi.server.administrators': 'alice',
+        },
+      ]) {
+        const resp = await withTimeout(conn.driver.openSession({
+          client_protocol: T.TProtocolVersion.HIVE_CLI_SERVICE_PROTOCOL_V10,
+          configuration,
+        }), 10000, 'OpenSession');
+        assert.equal(resp.status.statusCode, T.TStatusCode.ERROR_STATUS);
+        assert.match(resp.status.errorMessage, /Failed to validate proxy privilege of alice for bob/);
+        assert.match(resp.status.errorMessage, /hadoop\.proxyuser\.alice\.hosts is not set/);
+      }
+      conn.client.close();
+    } finally {
+      assert.deepEqual(await gateway.stop(), { code: 0, signal: null });
+    }
+  });
+
+  it('allows an administrator (kyuubi.server.administrators) to be anyone', async () => {
+    const gateway = await startGateway({ conf: { 'kyuubi.server.administrators': 'alice' } });
+    try {
+      const conn = await connect(gateway, { mode: 'plain', username: 'alice', password: 'pw' });
+      const { session } = await openSession(conn, { configuration: { 'kyuubi.session.proxy.user': 'dave' } });
+      assert.equal((await session.getInfo(T.TGetInfoType.CLI_USER_NAME)).getValue(), 'dave');
+      await session.close();
+      conn.client.close();
     } finally {
       assert.deepEqual(await gateway.stop(), { code: 0, signal: null });
     }

@@ -17,6 +17,8 @@
 #include "kitsune/config/conf.h"
 #include "kitsune/engine/engine_manager.h"
 #include "kitsune/frontend/hs2_service.h"
+#include "kitsune/session/proxy_rules.h"
+#include "kitsune/session/session_limiter.h"
 
 namespace kitsune::session {
 
@@ -42,7 +44,7 @@ class GatewayService final : public frontend::Hs2Service {
                  BlockingPool& pool);
   ~GatewayService() override;
 
-  // Starts the janitor (idle sessions and operations).
+  // Starts the janitor (idle sessions and operations); warns about proxy rules that match nothing.
   void start();
   // host:port clients reach this server at (kyuubi.session.connection.url), once it is bound.
   void set_connection_url(std::string url);
@@ -77,6 +79,8 @@ class GatewayService final : public frontend::Hs2Service {
   awaitable<void> close_session(std::shared_ptr<Session> session, std::string why);
   awaitable<void> janitor();
   bool in_flight() const;
+  // kyuubi.server.administrators, and the user this server runs as.
+  bool is_administrator(const std::string& user) const;
 
   asio::io_context& io_;
   GatewayOptions options_;
@@ -92,6 +96,9 @@ class GatewayService final : public frontend::Hs2Service {
   std::atomic<bool> accepting_{true};
   std::atomic<bool> stopped_{false};
   AsyncEvent activity_;  // a call ended or an operation changed state (for drain)
+  // Read once from the server's configuration; immutable afterwards (read from pool threads).
+  const ProxyRules proxy_rules_;
+  const std::shared_ptr<SessionLimiter> limiter_;
 };
 
 }  // namespace kitsune::session

@@ -186,7 +186,7 @@ Conf session_conf() {
   c.set("kyuubi.kinit.principal", "k");
   c.set("kitsune.server.shutdown.timeout", "PT1S");
   c.set("kitsune.frontend.read.timeout", "PT1S");
-  c.set("kitsune.session.proxy.allowed", "a:b");
+  c.set("kyuubi.session.engine.open.max.attempts", "3");
   c.set("kyuubi.metadata.store.jdbc.datasource.maximumPoolSize", "5");
   c.set("kyuubi.backend.server.event.kafka.topic", "t");
   c.set("kyuubi.engineEnv.SPARK_HOME", "/opt/spark");
