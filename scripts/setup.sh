@@ -46,6 +46,11 @@ if [ -f "$hd/package-lock.json" ]; then
   want=$(sha256sum "$hd/package-lock.json" | cut -d' ' -f1)
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     echo "setup: installing the hive-driver test client (npm ci)"
+    # The npm kerberos module builds from source with node-gyp; Debian's nodejs ships the
+    # headers it needs under /usr/include/node, so node-gyp must not try to download them.
+    if [ -z "${npm_config_nodedir:-}" ] && [ -f /usr/include/node/node.h ]; then
+      export npm_config_nodedir=/usr
+    fi
     (cd "$hd" && npm ci --no-audit --no-fund --loglevel=error)
     echo "$want" > "$stamp"
   fi

@@ -293,7 +293,10 @@ Status Conf::validate(std::vector<std::string>* unknown) const {
   for (const auto& [k, v] : entries_) {
     if (const KeyDef* def = find_key(k)) {
       KITSUNE_RETURN_IF_ERROR(validate_value(*def, v));
-    } else if (unknown && (k.starts_with("kyuubi.") || k.starts_with("kitsune."))) {
+    } else if (unknown && (k.starts_with("kyuubi.") || k.starts_with("kitsune.")) &&
+               // A CUSTOM password provider's own settings, passed to it as they are.
+               !k.starts_with("kyuubi.authentication.custom.") &&
+               !k.starts_with("kitsune.authentication.custom.")) {
       unknown->push_back(k);
     }
   }

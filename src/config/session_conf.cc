@@ -25,6 +25,21 @@ constexpr std::array<std::string_view, 12> kReservedForEngines = {
 
 // Families that configure the server, never an engine (kyuubi.config.server.only.prefixes and
 // the frontend/backend/auth families).
+// Server-side security settings outside Kyuubi's own names: a client can never set them, and
+// engines never get them.
+constexpr std::array<std::string_view, 3> kSecurityPrefixes = {
+    "hadoop.proxyuser.",
+    "hadoop.security.",
+    "kitsune.authentication.",
+};
+
+bool is_security_key(std::string_view key) {
+  for (auto prefix : kSecurityPrefixes) {
+    if (key.starts_with(prefix)) return true;
+  }
+  return false;
+}
+
 constexpr std::array<std::string_view, 11> kServerOnlyPrefixes = {
     "kyuubi.server.",
     "kyuubi.frontend.",
@@ -115,7 +130,8 @@ Result<NormalizedSessionConf> normalize_session_conf(
                            " is a restrict key according to the server-side configuration, "
                            "please remove it and retry if you want to proceed");
     }
-    if (const KeyDef* def = find_key(key); def && def->scope == Scope::kServer) {
+    if (const KeyDef* def = find_key(key);
+        (def && def->scope == Scope::kServer) || is_security_key(key)) {
       out.dropped_server_only.emplace_back(key);
     } else if (key == kUserSignEnabled || matches_key_list(ignore_list, key)) {
       out.ignored.emplace_back(key);
@@ -132,7 +148,7 @@ std::vector<std::pair<std::string, std::string>> engine_launch_conf(const Conf& 
   for (const auto& [key, value] : session_conf.entries()) {
     if (!is_reserved_for_engines(key)) {
       if (const KeyDef* def = find_key(key); def && def->scope == Scope::kServer) continue;
-      bool server_only = false;
+      bool server_only = is_security_key(key);
       for (auto prefix : kServerOnlyPrefixes)
         server_only = server_only || key.starts_with(prefix);
       if (server_only) continue;

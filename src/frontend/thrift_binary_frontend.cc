@@ -290,6 +290,10 @@ awaitable<bool> ThriftBinaryFrontend::login(ThriftTransport& transport, CallCont
   auto log = logger("frontend");
   const std::uint64_t id = ctx.connection_id;
   const auto deadline = ThriftTransport::Clock::now() + options_.login_timeout;
+  // A refused client may have pipelined its next message; it gets a second to read why.
+  auto linger_deadline = [deadline] {
+    return std::min(deadline, ThriftTransport::Clock::now() + std::chrono::seconds(1));
+  };
   auto refuse = [&](std::string why) {
     log->warn("[C{}] {} {}; closing", id, ctx.peer, why);
     audit(ctx, "", "", false, std::move(why));
@@ -324,6 +328,7 @@ awaitable<bool> ThriftBinaryFrontend::login(ThriftTransport& transport, CallCont
             {reinterpret_cast<const std::uint8_t*>(refusal.data()), refusal.size()}, deadline);
       }
       refuse("sent " + byte_hex(*first) + " where a TLS handshake was expected: " + why);
+      co_await transport.linger(linger_deadline());
       co_return false;
     }
     Status handshake =
@@ -367,6 +372,7 @@ awaitable<bool> ThriftBinaryFrontend::login(ThriftTransport& transport, CallCont
         (void)co_await transport.write_all(refusal, deadline);
         refuse(
             "speaks SASL but this server expects unframed Thrift (kyuubi.authentication=NOSASL)");
+        co_await transport.linger(linger_deadline());
         co_return false;
       }
       break;
@@ -411,8 +417,8 @@ awaitable<bool> ThriftBinaryFrontend::login(ThriftTransport& transport, CallCont
     } else if (s.code() == StatusCode::kUnavailable && why == "closed") {
       why = "closed the connection during the SASL negotiation";
     }
-    log->warn("[C{}] {} login failed{}{}: {}", id, ctx.peer,
-              attempt.user.empty() ? "" : " for user ", attempt.user, why);
+    log->warn("[C{}] {} login failed: {}{}", id, ctx.peer, why,
+              attempt.user.empty() ? "" : " (user " + attempt.user + ")");
     audit(ctx, attempt.user, attempt.mechanism, false, why);
     co_return false;
   }

@@ -367,6 +367,21 @@ awaitable<Result<std::uint8_t>> ThriftTransport::peek_byte(Clock::time_point dea
   co_return b;
 }
 
+awaitable<void> ThriftTransport::linger(Clock::time_point deadline, std::size_t max_bytes) {
+  error_code ec;
+  core_->socket.shutdown(tcp::socket::shutdown_send, ec);
+  std::array<std::uint8_t, 4096> sink{};
+  std::size_t dropped = 0;
+  while (!ec && dropped < max_bytes) {
+    arm(deadline);
+    // Raw bytes: the peer is not speaking TLS to us when we refuse it for that.
+    const std::size_t n = co_await core_->socket.async_read_some(
+        asio::buffer(sink), asio::redirect_error(asio::use_awaitable, ec));
+    disarm();
+    dropped += n;
+  }
+}
+
 awaitable<Status> ThriftTransport::tls_handshake(asio::ssl::context& context, bool server,
                                                  const std::string& sni,
                                                  Clock::time_point deadline) {

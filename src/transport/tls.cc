@@ -3,6 +3,7 @@
 #include "kitsune/transport/tls.h"
 
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/pkcs12.h>
 #include <openssl/ssl.h>
 
@@ -190,18 +191,24 @@ Result<std::shared_ptr<ssl::context>> make_server_tls_context(const config::Conf
       return Status::error("kitsune.frontend.ssl.private.key.path: cannot read " + key_file);
     }
     std::string key_password = conf.get(k::kFrontendSslPrivateKeyPassword);
-    SSL_CTX_set_default_passwd_cb(ctx, key_password_callback);
-    SSL_CTX_set_default_passwd_cb_userdata(ctx, &key_password);
-    const int used = SSL_CTX_use_PrivateKey_file(ctx, key_file.c_str(), SSL_FILETYPE_PEM);
-    SSL_CTX_set_default_passwd_cb(ctx, nullptr);
-    SSL_CTX_set_default_passwd_cb_userdata(ctx, nullptr);
+    std::FILE* f = std::fopen(key_file.c_str(), "r");
+    EVP_PKEY* pkey =
+        f ? PEM_read_PrivateKey(f, nullptr, key_password_callback, &key_password) : nullptr;
+    if (f) std::fclose(f);
     std::fill(key_password.begin(), key_password.end(), '\0');
-    if (used != 1) {
+    if (!pkey) {
       ERR_clear_error();
       return Status::error("kitsune.frontend.ssl.private.key.path: cannot load the key from " +
                            key_file +
-                           " (not a PEM key, or kitsune.frontend.ssl.private.key."
-                           "password is wrong)");
+                           " (not a PEM key, or kitsune.frontend.ssl.private.key.password is "
+                           "wrong)");
+    }
+    const int used = SSL_CTX_use_PrivateKey(ctx, pkey);
+    EVP_PKEY_free(pkey);
+    if (used != 1) {
+      ERR_clear_error();
+      return Status::error("the TLS private key " + key_file + " does not match its certificate " +
+                           cert);
     }
   } else if (!keystore.empty()) {
     const std::string type = to_upper(conf.get(k::kFrontendSslKeystoreType));
@@ -221,7 +228,7 @@ Result<std::shared_ptr<ssl::context>> make_server_tls_context(const config::Conf
   }
   if (SSL_CTX_check_private_key(ctx) != 1) {
     ERR_clear_error();
-    return Status::error("the TLS private key does not match its certificate");
+    return Status::error("the TLS private key does not match its certificate");  // keystore
   }
 
   // Client certificates.

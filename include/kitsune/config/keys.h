@@ -207,7 +207,8 @@ using List = std::vector<std::string>;
   X(kSessionProxyUser, std::string, kString, "kyuubi.session.proxy.user", false, "", kClient, "",  \
     "",                                                                                            \
     "The user a session runs as on behalf of the authenticated one (wins over "                    \
-    "hive.server2.proxy.user); only for principals allowed by kitsune.session.proxy.allowed.")     \
+    "hive.server2.proxy.user); only for administrators and users allowed by the "                 \
+    "hadoop.proxyuser.<user>.users/.groups/.hosts rules.")                                         \
   X(kSessionName, std::string, kString, "kyuubi.session.name", false, "", kClient, "", "",         \
     "A name for the session, shown in logs.")                                                      \
   X(kSessionGroupProvider, std::string, kString, "kyuubi.session.group.provider", true, "hadoop",  \
@@ -307,9 +308,6 @@ using List = std::vector<std::string>;
   X(kFrontendSaslMaxNegotiationSize, std::int64_t, kLong,                                          \
     "kitsune.frontend.sasl.max.negotiation.size", true, "262144", kServer, "", "",                 \
     "The largest SASL negotiation message a frontend accepts, in bytes.")                          \
-  X(kSessionProxyAllowed, List, kList, "kitsune.session.proxy.allowed", true, "", kServer, "", "", \
-    "Who may open sessions as another user: entries 'real:proxy', with '*' for any real or "       \
-    "proxy user (for example 'hive:*'). Empty: nobody.")                                           \
   X(kEngineLocalDataDir, std::string, kString, "kitsune.engine.local.data.dir", true,              \
     "local_data", kEngineLaunch, "", "",                                                           \
     "Directory of the local engine's SQLite databases (default.db and one file per CREATE "        \

@@ -95,6 +95,11 @@ class ThriftTransport {
   // socket's strand.
   void expire_idle_wait(Clock::time_point deadline);
 
+  // After a refusal has been written: stops sending, then reads and drops what the client still
+  // sends (up to `max_bytes`, until it closes or `deadline`), so that a client that pipelined
+  // more bytes reads the refusal instead of a reset. The caller closes afterwards.
+  awaitable<void> linger(Clock::time_point deadline, std::size_t max_bytes = 65536);
+
   // Closes the socket; pending operations end with an error. Safe to call more than once, but
   // only from the socket's strand.
   void close();
