@@ -242,6 +242,19 @@ std::string peer_principal(sasl_conn_t* conn) {
   return {};
 }
 
+// SASL_CB_CANON_USER: hands Cyrus the name NUL-terminated in its own buffer. Without it, Cyrus'
+// internal canonicalization searches the client's raw authorization id (which hive-driver sends,
+// unterminated, at the end of its last token) with strchr, reading past the end of the token.
+// Cyrus still appends the user realm afterwards.
+int copy_user_name(sasl_conn_t*, void*, const char* in, unsigned inlen, unsigned, const char*,
+                   char* out, unsigned out_max, unsigned* out_len) {
+  if (inlen >= out_max) return SASL_BUFOVER;
+  if (inlen) std::memcpy(out, in, inlen);
+  out[inlen] = '\0';
+  *out_len = inlen;
+  return SASL_OK;
+}
+
 // SASL_CB_PROXY_POLICY: the client may name itself as authorization id (hive-driver sends its
 // user name there), never somebody else; acting as another user goes through
 // hive.server2.proxy.user, where the configuration can say no.
@@ -291,7 +304,8 @@ StepOutcome run_server_step(const ServerParams& params, SaslConn& c,
   const char* out = nullptr;
   unsigned out_len = 0;
   if (!c.conn) {
-    c.callbacks = {callback(SASL_CB_PROXY_POLICY, &authorize, &c),
+    c.callbacks = {callback(SASL_CB_CANON_USER, &copy_user_name),
+                   callback(SASL_CB_PROXY_POLICY, &authorize, &c),
                    callback(SASL_CB_LOG, &log_connection_message, &c),
                    {SASL_CB_LIST_END, nullptr, nullptr}};
     const char* user_realm = params.default_realm.empty() ? nullptr : params.default_realm.c_str();
