@@ -1,5 +1,6 @@
 // Statement and handle helpers for the gateway tests.
 #include "gateway_calls.h"
+#include "os_helpers.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -169,19 +170,7 @@ tcli::TOperationHandle made_up_operation_handle() {
 }
 
 int free_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = 0;
-  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-  socklen_t len = sizeof addr;
-  int port = -1;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  close(fd);
-  return port;
+  return pick_loopback_port();
 }
 
 std::vector<int> listening_ports(pid_t pid) {

@@ -1,6 +1,7 @@
 // GatewayProcess: fork/exec of kitsune-server with a temp conf and work dir, a reader thread for
 // its stdout and stderr, and /proc scans for its threads and its engines.
 #include "gateway_process.h"
+#include "os_helpers.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -29,13 +30,6 @@ constexpr const char* kHarnessDefaults =
     "kyuubi.frontend.bind.host 127.0.0.1\n"
     "kyuubi.frontend.thrift.binary.bind.port 0\n"
     "kyuubi.engine.type LOCAL\n";
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
 
 // Moves complete lines from `partial` into `lines`.
 void split_lines(std::string& partial, std::vector<std::string>& lines) {
@@ -292,7 +286,7 @@ std::vector<pid_t> GatewayProcess::engine_pids() const {
   for (const auto& entry : fs::directory_iterator("/proc", ec)) {
     const std::string name = entry.path().filename().string();
     if (name.empty() || !std::all_of(name.begin(), name.end(), ::isdigit)) continue;
-    const std::string cmdline = read_file("/proc/" + name + "/cmdline");
+    const std::string cmdline = read_text_file("/proc/" + name + "/cmdline");
     if (cmdline.empty()) continue;  // a zombie or a kernel thread
     std::vector<std::string> argv;
     std::size_t start = 0;

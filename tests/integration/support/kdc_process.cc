@@ -1,6 +1,7 @@
 // KdcProcess: kdb5_util, kadmin.local and krb5kdc in a temp dir, and the client tools (kinit,
 // kvno, klist) run against it with the password on stdin.
 #include "kdc_process.h"
+#include "os_helpers.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -26,13 +27,6 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
 // Binds `type` on 127.0.0.1:port (0: any); returns the port, or 0 when taken.
 int bind_port(int type, int port) {
   const int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
@@ -52,7 +46,7 @@ int bind_port(int type, int port) {
 }
 
 // A port free for both TCP and UDP right now (the KDC serves both on one port).
-int pick_port() {
+int pick_kdc_port() {
   for (int attempt = 0; attempt < 50; ++attempt) {
     const int port = bind_port(SOCK_STREAM, 0);
     if (port > 0 && bind_port(SOCK_DGRAM, port) == port) return port;
@@ -87,7 +81,7 @@ KdcProcess::KdcProcess(KdcOptions options) : options_(std::move(options)) {
   char tmpl[] = "/tmp/kitsune-kdc-test-XXXXXX";
   if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
   dir_ = fs::canonical(tmpl).string();
-  port_ = pick_port();
+  port_ = pick_kdc_port();
   const std::string& realm = options_.realm;
   {
     std::ofstream conf(dir_ + "/krb5.conf");
@@ -227,7 +221,7 @@ ToolResult KdcProcess::klist(const std::string& ccache) {
 }
 
 std::string KdcProcess::log() const {
-  return read_file(dir_ + "/krb5kdc.out") + read_file(dir_ + "/kdc.log");
+  return read_text_file(dir_ + "/krb5kdc.out") + read_text_file(dir_ + "/kdc.log");
 }
 
 ToolResult KdcProcess::kadmin(const std::string& commands) {

@@ -1,6 +1,7 @@
 // PostgresProcess: initdb, postgres and psql as child processes, run as an unprivileged user
 // when the tests run as root.
 #include "postgres_process.h"
+#include "os_helpers.h"
 
 #include <fcntl.h>
 #include <grp.h>
@@ -33,13 +34,6 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
 // $KITSUNE_PG_BINDIR, else Debian's PostgreSQL 15, else the newest one installed.
 std::string bin_dir() {
   if (const char* env = std::getenv("KITSUNE_PG_BINDIR"); env && *env) return env;
@@ -52,22 +46,6 @@ std::string bin_dir() {
   }
   if (best.empty()) throw std::runtime_error("no PostgreSQL under /usr/lib/postgresql");
   return best;
-}
-
-int pick_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw std::runtime_error("socket failed");
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), len) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    close(fd);
-    throw std::runtime_error("bind failed");
-  }
-  close(fd);
-  return ntohs(addr.sin_port);
 }
 
 // Starts `args` with stdout to `out_path` and stderr to `err_path` (appended), as uid/gid when
@@ -144,12 +122,12 @@ PostgresProcess::PostgresProcess() {
        "--auth-host=scram-sha-256", "--no-locale", "-E", "UTF8", "--no-sync", "--no-instructions"},
       dir_ + "/initdb.log", dir_ + "/initdb.log", as);
   if (wait_for(initdb) != 0) {
-    const std::string why = read_file(dir_ + "/initdb.log");
+    const std::string why = read_text_file(dir_ + "/initdb.log");
     std::error_code ec;
     fs::remove_all(dir_, ec);
     throw std::runtime_error("initdb failed:\n" + why);
   }
-  port_ = pick_port();
+  port_ = pick_loopback_port();
   start();
 }
 
@@ -220,8 +198,8 @@ SqlResult PostgresProcess::run_sql(const std::string& sql, const std::string& da
             base + ".out", base + ".err", std::nullopt);
   SqlResult r;
   r.exit_code = wait_for(pid);
-  r.out = read_file(base + ".out");
-  r.err = read_file(base + ".err");
+  r.out = read_text_file(base + ".out");
+  r.err = read_text_file(base + ".err");
   for (const char* ext : {".sql", ".out", ".err"})
     unlink((base + ext).c_str());
   return r;
@@ -236,7 +214,7 @@ std::string PostgresProcess::sql(const std::string& statements, const std::strin
 }
 
 std::string PostgresProcess::log() const {
-  return read_file(dir_ + "/postgres.log");
+  return read_text_file(dir_ + "/postgres.log");
 }
 
 }  // namespace kitsune::testing

@@ -1,5 +1,6 @@
 // SlapdProcess: slapd.conf and LDIF writing, slapadd and openssl runs, and slapd's life.
 #include "slapd_process.h"
+#include "os_helpers.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -24,30 +25,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
-
-// A port nothing listens on right now: bound to 127.0.0.1:0 and released.
-int pick_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw std::runtime_error("socket failed");
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), len) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    close(fd);
-    throw std::runtime_error("bind failed");
-  }
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
 
 std::string random_password() {
   static constexpr char kChars[] = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
@@ -82,7 +59,7 @@ void run_tool(const std::vector<std::string>& args, const std::string& log_path)
     std::string cmd;
     for (const auto& a : args)
       cmd += a + " ";
-    throw std::runtime_error(cmd + "failed:\n" + read_file(log_path));
+    throw std::runtime_error(cmd + "failed:\n" + read_text_file(log_path));
   }
 }
 
@@ -159,7 +136,7 @@ SlapdProcess::SlapdProcess(SlapdOptions options) : options_(std::move(options)) 
   dir_ = fs::canonical(tmpl).string();
   fs::create_directories(dir_ + "/db");
   root_password_ = random_password();
-  port_ = pick_port();
+  port_ = pick_loopback_port();
 
   std::ostringstream conf;
   conf << "# Written by SlapdProcess for one test.\n";
@@ -172,7 +149,7 @@ SlapdProcess::SlapdProcess(SlapdOptions options) : options_(std::move(options)) 
        << "argsfile " << dir_ << "/slapd.args\n";
   if (options_.allow_unauthenticated_bind) conf << "allow bind_anon_dn\n";
   if (options_.tls) {
-    ldaps_port_ = pick_port();
+    ldaps_port_ = pick_loopback_port();
     ca_file_ = dir_ + "/cert.pem";
     run_tool(
         {"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
@@ -298,7 +275,7 @@ bool SlapdProcess::accepts(int port) const {
 }
 
 std::string SlapdProcess::log() const {
-  return read_file(dir_ + "/slapd.log");
+  return read_text_file(dir_ + "/slapd.log");
 }
 
 }  // namespace kitsune::testing

@@ -1,4 +1,5 @@
 #include "zookeeper_process.h"
+#include "os_helpers.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -23,23 +24,6 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-// A port nothing listens on right now: bound to 127.0.0.1:0 and released.
-int pick_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw std::runtime_error("socket failed");
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), len) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    close(fd);
-    throw std::runtime_error("bind failed");
-  }
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
 }  // namespace
 
 ZooKeeperProcess::ZooKeeperProcess() {
@@ -47,7 +31,7 @@ ZooKeeperProcess::ZooKeeperProcess() {
   if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
   dir_ = fs::canonical(tmpl).string();
   fs::create_directories(dir_ + "/data");
-  port_ = pick_port();
+  port_ = pick_loopback_port();
   std::ofstream cfg(dir_ + "/zoo.cfg");
   cfg << "tickTime=2000\n"
       << "dataDir=" << dir_ << "/data\n"
