@@ -204,7 +204,6 @@ awaitable<Result<EngineEndpoint>> EngineManager::launch(
   conf.set(std::string(k::kHaNamespace.name()), space);
   conf.set(std::string(k::kHaEngineRefId.name()), key.ref_id);
   conf.set(std::string(k::kEngineSubmitTime.name()), std::to_string(submit_ms));
-  conf.set(std::string(k::kSessionUser.name()), key.routing_user);
 
   LaunchRequest req;
   req.engine_type = key.engine_type;
@@ -222,6 +221,7 @@ awaitable<Result<EngineEndpoint>> EngineManager::launch(
   req.destroy_timeout = session_conf.get(k::kSessionEngineStartupDestroyTimeout);
   req.redactor = options_.redactor;
   req.die_with_parent = options_.engines_die_with_server;
+  req.do_as = session_conf.get(k::kEngineDoAsEnabled);
 
   const std::string command = launcher.describe(req);
   log->info("launching {} engine {} for {} in {}", key.engine_type, key.ref_id, key.routing_user,

@@ -306,6 +306,56 @@ int lift(int fd) {
   ::_exit(127);  // not reached
 }
 
+// The private files of one launch: written before the start, removed when this goes.
+class PrivateFiles {
+ public:
+  PrivateFiles() = default;
+  explicit PrivateFiles(std::vector<PrivateFile> files) : files_(std::move(files)) {}
+  PrivateFiles(PrivateFiles&& other) noexcept : files_(std::exchange(other.files_, {})) {}
+  PrivateFiles& operator=(PrivateFiles&& other) noexcept {
+    if (this != &other) {
+      remove();
+      files_ = std::exchange(other.files_, {});
+    }
+    return *this;
+  }
+  ~PrivateFiles() { remove(); }
+
+  Status write() {
+    for (std::size_t i = 0; i < files_.size(); ++i) {
+      const auto& file = files_[i];
+      std::error_code ec;
+      fs::create_directories(file.path.parent_path(), ec);
+      ::chmod(file.path.parent_path().c_str(), 0700);
+      ::unlink(file.path.c_str());  // a stale one from a crash
+      Fd fd(::open(file.path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+      bool ok = static_cast<bool>(fd);
+      for (std::size_t done = 0; ok && done < file.content.size();) {
+        const ssize_t n = ::write(fd.get(), file.content.data() + done, file.content.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        ok = n > 0;
+        if (ok) done += static_cast<std::size_t>(n);
+      }
+      if (!ok) {
+        const int e = errno;
+        files_.resize(i + 1);  // remove what was written, this one included
+        return Status::error("cannot write the engine's private file " + file.path.string() + ": " +
+                             errno_text(e));
+      }
+    }
+    return Status::ok();
+  }
+
+  void remove() {
+    for (const auto& file : files_)
+      ::unlink(file.path.c_str());
+    files_.clear();
+  }
+
+ private:
+  std::vector<PrivateFile> files_;
+};
+
 // The state of one launched process, shared by its handle and the coroutines that watch it.
 // Strand-only members are touched by the watchers and timers only; the rest is under mu_.
 class ProcessWatch : public std::enable_shared_from_this<ProcessWatch> {
@@ -342,6 +392,12 @@ class ProcessWatch : public std::enable_shared_from_this<ProcessWatch> {
 
   pid_t pid() const { return pid_; }
   const fs::path& log_path() const { return log_path_; }
+
+  // Files to remove once the process has exited.
+  void keep_until_exit(PrivateFiles files) {
+    std::lock_guard lock(mu_);
+    private_files_ = std::move(files);
+  }
 
   std::optional<std::string> announced_address() const {
     std::lock_guard lock(mu_);
@@ -474,6 +530,7 @@ class ProcessWatch : public std::enable_shared_from_this<ProcessWatch> {
         code = 255;
       }
       reaped_ = true;
+      private_files_.remove();
     }
     // What it printed before it died comes before the news of its death.
     drain_stdout();
@@ -591,6 +648,7 @@ class ProcessWatch : public std::enable_shared_from_this<ProcessWatch> {
   std::condition_variable listener_done_;
   std::optional<std::string> announced_;
   std::optional<int> exit_code_;
+  PrivateFiles private_files_;
   bool reaped_ = false;  // set before exit_code_: from then on its pid is not ours to signal
   std::function<void()> listener_;
   bool in_listener_ = false;
@@ -681,14 +739,21 @@ std::string extract_error_text(std::string_view log, int max_lines, int max_size
 Result<std::shared_ptr<EngineProcess>> start_engine_process(asio::io_context& io,
                                                             ProcessSpec spec) {
   std::error_code ec;
-  const fs::path executable = fs::absolute(spec.executable, ec);
-  if (ec) return Status::error("cannot start " + spec.executable.string() + ": " + ec.message());
-  const std::string what = "cannot start " + executable.string() + ": ";
   const fs::path work_dir = fs::absolute(spec.work_dir, ec);
-  if (ec) return Status::error(what + "bad working directory: " + ec.message());
+  if (ec) {
+    return Status::error("cannot start the engine: bad working directory " +
+                         spec.work_dir.string() + ": " + ec.message());
+  }
   KITSUNE_RETURN_IF_ERROR(make_work_dir(work_dir));
   auto log = open_engine_log(work_dir, spec.log_prefix, spec.log_timeout);
   if (!log) return log.status();
+  if (spec.complete) KITSUNE_RETURN_IF_ERROR(spec.complete(log->path, spec));
+  const fs::path executable = fs::absolute(spec.executable, ec);
+  if (ec) return Status::error("cannot start " + spec.executable.string() + ": " + ec.message());
+  const std::string what = "cannot start " + executable.string() + ": ";
+  // From here on every way out removes the private files, unless the watcher takes them.
+  PrivateFiles private_files(std::move(spec.private_files));
+  KITSUNE_RETURN_IF_ERROR(private_files.write());
 
   Fd devnull(::open("/dev/null", O_RDONLY | O_CLOEXEC));
   if (!devnull) return Status::error(what + "/dev/null: " + errno_text(errno));
@@ -768,6 +833,7 @@ Result<std::shared_ptr<EngineProcess>> start_engine_process(asio::io_context& io
   Fd pidfd(open_pidfd(pid));
 
   auto watch = std::make_shared<ProcessWatch>(io, pid, log->path, spec);
+  watch->keep_until_exit(std::move(private_files));
   watch->start(std::move(out_read), std::move(pidfd));
   engine_log()->info("engine pid {} started in {}, log {}", pid, work_dir_text, log->path.string());
   return std::shared_ptr<EngineProcess>(std::make_shared<LocalEngineProcess>(std::move(watch)));

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -12,6 +13,7 @@
 #include "kitsune/common/asio.h"
 #include "kitsune/common/status.h"
 #include "kitsune/engine/launcher.h"
+#include "kitsune/engine/process_builder.h"
 
 namespace kitsune::engine {
 
@@ -26,6 +28,12 @@ struct ProcessSpec {
   int max_log_lines = 10;
   int error_max_size = 8192;
   bool die_with_parent = false;
+  // Called once the log file is chosen, before the process starts: fills in what depends on the
+  // log's path (Spark is told it). A failure stops the launch with that status.
+  std::function<Status(const std::filesystem::path& log_path, ProcessSpec& spec)> complete;
+  // Written (mode 0600, replacing a stale one) just before the start, removed once the process
+  // has exited or failed to start: secrets the engine reads from a file, not its command line.
+  std::vector<PrivateFile> private_files;
 };
 
 // Starts the process: its own process group, stdin from /dev/null, stdout to a pipe watched for

@@ -9,6 +9,7 @@
 #include "engine_process.h"
 #include "kitsune/common/log.h"
 #include "kitsune/config/keys.h"
+#include "kitsune/engine/process_builder.h"
 
 extern char** environ;  // NOLINT(readability-redundant-declaration)
 
@@ -21,7 +22,6 @@ using namespace std::string_view_literals;
 
 // kitsune-engine reads this at startup, adds its "key=value" lines to its conf and unsets it.
 constexpr std::string_view kSecretConfEnv = "KITSUNE_ENGINE_SECRET_CONF";
-constexpr std::string_view kLogPrefix = "kitsune-engine.log";
 
 using Pairs = std::vector<std::pair<std::string, std::string>>;
 
@@ -131,10 +131,14 @@ Result<std::vector<std::string>> environment_of(const LaunchRequest& request,
 
 class LocalLauncher final : public Launcher {
  public:
-  LocalLauncher(asio::io_context& io, fs::path executable, std::string bind_host)
-      : io_(io), executable_(std::move(executable)), bind_host_(std::move(bind_host)) {}
+  LocalLauncher(asio::io_context& io, fs::path executable, std::string bind_host,
+                std::string engine_type)
+      : io_(io),
+        executable_(std::move(executable)),
+        bind_host_(std::move(bind_host)),
+        engine_type_(std::move(engine_type)) {}
 
-  std::string_view engine_type() const override { return "LOCAL"; }
+  std::string_view engine_type() const override { return engine_type_; }
 
   Result<std::shared_ptr<EngineProcess>> launch(const LaunchRequest& request) override {
     Command command = command_of(request, bind_host_);
@@ -152,14 +156,14 @@ class LocalLauncher final : public Launcher {
     spec.env = std::move(env).value();
     spec.executable = executable_;
     spec.work_dir = request.work_dir;
-    spec.log_prefix = std::string(kLogPrefix);
+    spec.log_prefix = std::string(engine_log_prefix(engine_type_));
     spec.log_timeout = request.log_timeout;
     spec.destroy_timeout = request.destroy_timeout;
     spec.max_log_lines = request.max_log_lines;
     spec.error_max_size = request.error_max_size;
     spec.die_with_parent = request.die_with_parent;
-    logger("engine")->info("launching a LOCAL engine for {} (ref id {}): {}", request.user,
-                           request.ref_id, describe(request));
+    logger("engine")->info("launching a {} engine for {} (ref id {}): {}", engine_type_,
+                           request.user, request.ref_id, describe(request));
     return start_engine_process(io_, std::move(spec));
   }
 
@@ -185,14 +189,16 @@ class LocalLauncher final : public Launcher {
   asio::io_context& io_;
   const fs::path executable_;
   const std::string bind_host_;
+  const std::string engine_type_;
 };
 
 }  // namespace
 
 std::unique_ptr<Launcher> make_local_launcher(asio::io_context& io,
                                               std::filesystem::path executable,
-                                              std::string bind_host) {
-  return std::make_unique<LocalLauncher>(io, std::move(executable), std::move(bind_host));
+                                              std::string bind_host, std::string engine_type) {
+  return std::make_unique<LocalLauncher>(io, std::move(executable), std::move(bind_host),
+                                         std::move(engine_type));
 }
 
 }  // namespace kitsune::engine

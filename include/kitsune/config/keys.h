@@ -327,6 +327,110 @@ using List = std::vector<std::string>;
     "kitsune-server.")                                                                             \
   X(kEngineLocalBindHost, std::string, kString, "kitsune.engine.local.bind.host", true,            \
     "127.0.0.1", kServer, "", "", "Address LOCAL engines listen on.")                              \
+  X(kEngineSparkMainResource, std::string, kString,                                                \
+    "kyuubi.session.engine.spark.main.resource", false, "", kEngineLaunch, "", "",                 \
+    "Kyuubi's Spark SQL engine jar. Unset: $KYUUBI_HOME/externals/engines/spark/kyuubi-spark-"     \
+    "sql-engine_<scala>-<version>.jar.")                                                           \
+  X(kEngineFlinkMainResource, std::string, kString,                                                \
+    "kyuubi.session.engine.flink.main.resource", false, "", kEngineLaunch, "", "",                 \
+    "Kyuubi's Flink SQL engine jar. Unset: $KYUUBI_HOME/externals/engines/flink/kyuubi-flink-"     \
+    "sql-engine_<scala>-<version>.jar.")                                                           \
+  X(kEngineTrinoMainResource, std::string, kString,                                                \
+    "kyuubi.session.engine.trino.main.resource", false, "", kEngineLaunch, "", "",                 \
+    "Kyuubi's Trino engine jar. Unset: $KYUUBI_HOME/externals/engines/trino/kyuubi-trino-"         \
+    "engine_<scala>-<version>.jar.")                                                               \
+  X(kEngineHiveMainResource, std::string, kString,                                                 \
+    "kyuubi.session.engine.hive.main.resource", false, "", kEngineLaunch, "", "",                  \
+    "Kyuubi's Hive SQL engine jar. Unset: $KYUUBI_HOME/externals/engines/hive/kyuubi-hive-"        \
+    "sql-engine_<scala>-<version>.jar.")                                                           \
+  X(kEngineFlinkMemory, std::string, kString,                                                      \
+    "kyuubi.engine.flink.memory", true, "1g", kEngineLaunch, "", "",                               \
+    "Heap (-Xmx) of a FLINK_SQL engine JVM started in local or session mode.")                     \
+  X(kEngineFlinkJavaOptions, std::string, kString,                                                 \
+    "kyuubi.engine.flink.java.options", false, "", kEngineLaunch, "", "",                          \
+    "Extra JVM options of a FLINK_SQL engine, split at blanks.")                                   \
+  X(kEngineFlinkExtraClasspath, std::string, kString,                                              \
+    "kyuubi.engine.flink.extra.classpath", false, "", kEngineLaunch, "", "",                       \
+    "Extra class path of a FLINK_SQL engine.")                                                     \
+  X(kEngineFlinkApplicationJars, std::string, kString,                                             \
+    "kyuubi.engine.flink.application.jars", false, "", kEngineLaunch, "", "",                      \
+    "Comma-separated jars shipped with a FLINK_SQL engine in yarn-application mode.")              \
+  X(kEngineFlinkDoAsEnabled, bool, kBool,                                                          \
+    "kyuubi.engine.flink.doAs.enabled", true, "false", kEngineLaunch, "", "",                      \
+    "With Kerberos, run a FLINK_SQL engine as the session user through HADOOP_PROXY_USER.")        \
+  X(kEngineTrinoMemory, std::string, kString,                                                      \
+    "kyuubi.engine.trino.memory", true, "1g", kEngineLaunch, "", "",                               \
+    "Heap (-Xmx) of a TRINO engine JVM.")                                                          \
+  X(kEngineTrinoJavaOptions, std::string, kString,                                                 \
+    "kyuubi.engine.trino.java.options", false, "", kEngineLaunch, "", "",                          \
+    "Extra JVM options of a TRINO engine, split at blanks.")                                       \
+  X(kEngineTrinoExtraClasspath, std::string, kString,                                              \
+    "kyuubi.engine.trino.extra.classpath", false, "", kEngineLaunch, "", "",                       \
+    "Extra class path of a TRINO engine.")                                                         \
+  X(kEngineTrinoConnectionUrl, std::string, kString,                                               \
+    "kyuubi.session.engine.trino.connection.url", false, "", kEngineLaunch, "", "",                \
+    "The Trino coordinator a TRINO engine connects to (required for TRINO).")                      \
+  X(kEngineTrinoConnectionCatalog, std::string, kString,                                           \
+    "kyuubi.session.engine.trino.connection.catalog", false, "", kEngineLaunch, "", "",            \
+    "The Trino catalog a TRINO engine uses (required for TRINO).")                                 \
+  X(kEngineHiveMemory, std::string, kString,                                                       \
+    "kyuubi.engine.hive.memory", true, "1g", kEngineLaunch, "", "",                                \
+    "Heap (-Xmx) of a HIVE_SQL engine JVM.")                                                       \
+  X(kEngineHiveJavaOptions, std::string, kString,                                                  \
+    "kyuubi.engine.hive.java.options", false, "", kEngineLaunch, "", "",                           \
+    "Extra JVM options of a HIVE_SQL engine, split at blanks.")                                    \
+  X(kEngineHiveExtraClasspath, std::string, kString,                                               \
+    "kyuubi.engine.hive.extra.classpath", false, "", kEngineLaunch, "", "",                        \
+    "Extra class path of a HIVE_SQL engine.")                                                      \
+  X(kEngineHiveDeployMode, std::string, kString,                                                   \
+    "kyuubi.engine.hive.deploy.mode", true, "LOCAL", kEngineLaunch, "", "LOCAL,YARN",              \
+    "Where a HIVE_SQL engine runs: LOCAL (a JVM on this host). YARN is refused: Kitsune does "     \
+    "not submit Hive engines to YARN.")                                                            \
+  X(kEnginePrincipal, std::string, kString,                                                        \
+    "kyuubi.engine.principal", false, "", kEngineLaunch, "", "",                                   \
+    "Kerberos principal a HIVE_SQL engine logs in with (with kyuubi.engine.keytab; both or "       \
+    "neither).")                                                                                   \
+  X(kEngineKeytab, std::string, kString,                                                           \
+    "kyuubi.engine.keytab", false, "", kEngineLaunch, "", "",                                      \
+    "Keytab of kyuubi.engine.principal for a HIVE_SQL engine.")                                    \
+  X(kSessionEngineStartupWaitCompletion, bool, kBool,                                              \
+    "kyuubi.session.engine.startup.waitCompletion", true, "true", kEngineLaunch, "", "",           \
+    "In cluster deploy mode, keep the submitting process until the application ends (Spark's "     \
+    "waitAppCompletion).")                                                                         \
+  X(kEngineJdbcType, std::string, kString, "kyuubi.engine.jdbc.type", false, "", kEngineLaunch,    \
+    "", "",                                                                                        \
+    "The database of a JDBC engine: postgresql or mysql (MariaDB too). Unset: taken from the "     \
+    "connection URL (jdbc:postgresql:, jdbc:mysql:, jdbc:mariadb:).")                              \
+  X(kEngineJdbcDriverClass, std::string, kString, "kyuubi.engine.jdbc.driver.class", false, "",    \
+    kEngineLaunch, "", "",                                                                         \
+    "Accepted for compatibility: kitsune-engine talks to the database with its native client "     \
+    "library (libpq, MariaDB Connector/C), not a Java driver.")                                    \
+  X(kEngineJdbcConnectionUrl, std::string, kString, "kyuubi.engine.jdbc.connection.url", false,    \
+    "", kEngineLaunch, "", "",                                                                     \
+    "The database a JDBC engine connects to: jdbc:postgresql://host:port/db?params or "            \
+    "jdbc:mysql://host:port/db?params.")                                                           \
+  X(kEngineJdbcConnectionUser, std::string, kString, "kyuubi.engine.jdbc.connection.user", false,  \
+    "", kEngineLaunch, "", "", "The database user a JDBC engine connects as.")                     \
+  X(kEngineJdbcConnectionPassword, std::string, kString,                                           \
+    "kyuubi.engine.jdbc.connection.password", false, "", kEngineLaunch, "", "",                    \
+    "The database password of a JDBC engine (a secret: passed to the engine privately, never on "  \
+    "a command line or in a log).")                                                                \
+  X(kEngineJdbcConnectionProperties, List, kList, "kyuubi.engine.jdbc.connection.properties",      \
+    true, "", kEngineLaunch, "", "",                                                               \
+    "Extra connection properties, comma-separated key=value pairs, as in the URL's query string.") \
+  X(kEngineJdbcConnectionProvider, std::string, kString, "kyuubi.engine.jdbc.connection.provider", \
+    false, "", kEngineLaunch, "", "",                                                              \
+    "Accepted for compatibility; kitsune-engine chooses its client library by "                    \
+    "kyuubi.engine.jdbc.type.")                                                                    \
+  X(kEngineJdbcFetchSize, std::int32_t, kInt, "kyuubi.engine.jdbc.fetch.size", true, "1000",       \
+    kEngineLaunch, "", "",                                                                         \
+    "Rows a JDBC engine reads from the database at a time while it streams a result.")             \
+  X(kEngineJdbcInitializeSql, std::string, kString, "kyuubi.engine.jdbc.initialize.sql", true,     \
+    "SELECT 1", kEngineLaunch, "", "",                                                             \
+    "SQL a JDBC engine runs once at startup, to check the database answers ('' for none).")        \
+  X(kEngineJdbcSessionInitializeSql, std::string, kString,                                         \
+    "kyuubi.engine.jdbc.session.initialize.sql", false, "", kEngineLaunch, "", "",                 \
+    "SQL a JDBC engine runs on each new session's connection (';'-separated statements).")         \
   X(kServerShutdownTimeout, Duration, kDuration, "kitsune.server.shutdown.timeout", true, "PT30S", \
     kServer, "", "",                                                                               \
     "On SIGTERM, how long running operations may take to finish before they are cancelled.")       \

@@ -40,6 +40,9 @@ struct LaunchRequest {
   // nothing else can find. The kernel ties this to the launching *thread*: call launch() from a
   // thread that lives as long as the gateway (an I/O thread), not from a pool thread that may end.
   bool die_with_parent = false;
+  // kyuubi.engine.doAs.enabled: the engine impersonates `user` (spark-submit --proxy-user);
+  // otherwise it runs as the server's user.
+  bool do_as = true;
 };
 
 // A launched engine process. Thread-safe; callbacks run on an I/O thread. The io_context given
@@ -89,10 +92,12 @@ class Launcher {
   virtual std::string describe(const LaunchRequest& request) const = 0;
 };
 
-// The LOCAL engine type: kitsune-engine at `executable`, bound to `bind_host` on a port of the
-// system's choosing. `io` runs the watchers of the processes it launches.
+// kitsune-engine at `executable`, bound to `bind_host` on a port of the system's choosing, for
+// `engine_type`: LOCAL (SQLite) or JDBC (its PostgreSQL and MySQL backends). `io` runs the
+// watchers of the processes it launches.
 std::unique_ptr<Launcher> make_local_launcher(asio::io_context& io,
                                               std::filesystem::path executable,
-                                              std::string bind_host);
+                                              std::string bind_host,
+                                              std::string engine_type = "LOCAL");
 
 }  // namespace kitsune::engine

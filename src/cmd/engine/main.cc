@@ -77,6 +77,22 @@ Status add_secret_conf(const std::string& text, config::Conf& conf) {
   return Status::ok();
 }
 
+// Kyuubi's Spark SQL engine reads its settings as spark.kyuubi.<key> (spark-submit only passes
+// spark.* keys); kitsune-engine does the same when started in its place, so that the command line
+// of a Spark engine works for it too. A kyuubi.<key> given directly wins.
+void adopt_spark_kyuubi_conf(config::Conf& conf) {
+  constexpr std::string_view kPrefix = "spark.kyuubi.";
+  std::vector<std::pair<std::string, std::string>> adopted;
+  for (const auto& [key, value] : conf.entries()) {
+    if (key.size() > kPrefix.size() && key.starts_with(kPrefix)) {
+      std::string plain = key.substr(std::string_view("spark.").size());
+      if (!conf.contains(plain)) adopted.emplace_back(std::move(plain), value);
+    }
+  }
+  for (auto& [key, value] : adopted)
+    conf.set(std::move(key), std::move(value));
+}
+
 int run(const std::vector<std::string>& args, const std::string& secret_conf) {
   std::vector<std::string> rest;
   auto parsed = config::Conf::from_args(args, &rest);
@@ -99,6 +115,7 @@ int run(const std::vector<std::string>& args, const std::string& secret_conf) {
     return 2;
   }
   config::Conf conf = std::move(parsed).value();
+  adopt_spark_kyuubi_conf(conf);
   if (Status added = add_secret_conf(secret_conf, conf); !added.is_ok()) {
     std::cerr << "kitsune-engine: " << added.message() << "\n";
     return 2;

@@ -29,6 +29,7 @@
 #include "kitsune/discovery/discovery.h"
 #include "kitsune/engine/engine_manager.h"
 #include "kitsune/engine/launcher.h"
+#include "kitsune/engine/process_builder.h"
 #include "kitsune/frontend/thrift_binary_frontend.h"
 #include "kitsune/routing/groups.h"
 #include "kitsune/session/gateway_service.h"
@@ -194,9 +195,23 @@ int run(const std::vector<std::string>& args) {
       zookeeper ? discovery::make_zookeeper_discovery(io, *zookeeper)
                 : discovery::make_embedded_discovery();
 
+  // kitsune-engine serves LOCAL and JDBC; Kyuubi's own engines are started as Kyuubi starts them.
   std::vector<std::unique_ptr<engine::Launcher>> launchers;
-  launchers.push_back(
-      engine::make_local_launcher(io, engine_exe, conf.get(k::kEngineLocalBindHost)));
+  for (const char* type : {"LOCAL", "JDBC"}) {
+    launchers.push_back(
+        engine::make_local_launcher(io, engine_exe, conf.get(k::kEngineLocalBindHost), type));
+  }
+  engine::ExternalLauncherOptions external;
+  external.kyuubi_home = bin_dir.parent_path();
+  if (const char* home = std::getenv("KYUUBI_HOME"); home && *home) external.kyuubi_home = home;
+  external.kyuubi_version = KITSUNE_KYUUBI_VERSION;
+  if (!zookeeper) {
+    external.unavailable =
+        "this engine type registers itself in ZooKeeper, and this server has none: set "
+        "kyuubi.ha.addresses";
+  }
+  for (const char* type : {"SPARK_SQL", "FLINK_SQL", "TRINO", "HIVE_SQL"})
+    launchers.push_back(engine::make_external_launcher(io, type, external));
   engine::EngineManagerOptions engine_options;
   engine_options.work_dir_root = work_root;
   engine_options.max_concurrent_launches =

@@ -14,6 +14,9 @@
 #include <optional>
 #include <sstream>
 #include <stdexcept>
+#include <string_view>
+
+extern char** environ;  // NOLINT(readability-redundant-declaration)
 
 namespace kitsune::testing {
 namespace {
@@ -45,7 +48,7 @@ std::string engine_binary() {
   return std::string(KITSUNE_BINARY_DIR) + "/bin/kitsune-engine";
 }
 
-EngineProcess::EngineProcess(Conf conf) {
+EngineProcess::EngineProcess(Conf conf, Conf secret_conf) {
   char tmpl[] = "/tmp/kitsune-test-XXXXXX";
   if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
   dir_ = tmpl;
@@ -57,6 +60,25 @@ EngineProcess::EngineProcess(Conf conf) {
     args.push_back("--conf");
     args.push_back(k + "=" + v);
   }
+  // Everything the child needs is built before the fork: it only dups, chdirs and execs.
+  std::vector<std::string> env;
+  for (char** e = environ; e && *e; ++e) {
+    if (!std::string_view(*e).starts_with("KITSUNE_ENGINE_SECRET_CONF=")) env.emplace_back(*e);
+  }
+  if (!secret_conf.empty()) {
+    std::string text = "KITSUNE_ENGINE_SECRET_CONF=";
+    for (const auto& [k, v] : secret_conf)
+      text += k + "=" + v + "\n";
+    env.push_back(std::move(text));
+  }
+  std::vector<char*> argv;
+  for (auto& a : args)
+    argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::vector<char*> envp;
+  for (auto& e : env)
+    envp.push_back(e.data());
+  envp.push_back(nullptr);
   int out[2], err[2];
   if (pipe(out) != 0 || pipe(err) != 0) throw std::runtime_error("pipe failed");
   pid_ = fork();
@@ -66,11 +88,7 @@ EngineProcess::EngineProcess(Conf conf) {
     close(out[0]);
     close(err[0]);
     if (chdir(dir_.c_str()) != 0) _exit(126);
-    std::vector<char*> argv;
-    for (auto& a : args)
-      argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
+    execve(argv[0], argv.data(), envp.data());
     _exit(127);
   }
   close(out[1]);

@@ -20,8 +20,9 @@ class EngineProcess {
 
   // Starts build/bin/kitsune-engine with these --conf pairs (bind host/port, data dir and the
   // temp dir are filled in) and waits for the address line. Throws std::runtime_error with the
-  // engine's log when it does not come up.
-  explicit EngineProcess(Conf conf = {});
+  // engine's log when it does not come up. `secret_conf` (passwords) goes to the engine the way
+  // the gateway passes it, in KITSUNE_ENGINE_SECRET_CONF, never on its command line.
+  explicit EngineProcess(Conf conf = {}, Conf secret_conf = {});
   ~EngineProcess();
   EngineProcess(const EngineProcess&) = delete;
   EngineProcess& operator=(const EngineProcess&) = delete;

@@ -251,10 +251,14 @@ std::optional<int> GatewayProcess::wait_exit(std::chrono::milliseconds timeout) 
   while (true) {
     int status = 0;
     if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      std::lock_guard lock(mu_);
+      std::unique_lock lock(mu_);
       exited_ = true;
       exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
       changed_.notify_all();
+      // What it wrote before it ended is still in the pipes: let the reader take all of it, so
+      // that log() after wait_exit() has the last lines (an engine holding the pipes open ends
+      // the reader a moment later anyway).
+      changed_.wait_for(lock, std::chrono::seconds(2), [this] { return output_closed_; });
       return exit_status_;
     }
     if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
