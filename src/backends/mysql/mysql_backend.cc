@@ -1,10 +1,143 @@
-// The mysql backend's entry point; the backend itself lands in a following commit.
+// MysqlBackend: the server's identity and keywords, learnt on a first connection, and a
+// connection per session.
 #include "mysql/mysql_backend.h"
 
-namespace kitsune::backends::mysql {
+#include <algorithm>
+#include <string_view>
 
-Result<std::unique_ptr<backend::SqlBackend>> make_mysql_backend(const config::Conf&) {
-  return Status::unsupported("kyuubi.engine.jdbc.type=mysql is not available in this build yet");
+#include "kitsune/common/log.h"
+#include "kitsune/common/strings.h"
+#include "mysql/connection.h"
+#include "mysql/session.h"
+
+namespace kitsune::backends::mysql {
+namespace {
+
+namespace k = config::keys;
+
+// The ODBC reserved keywords (SQL-92), which ODBC's SQL_KEYWORDS leaves out by definition; each
+// between spaces.
+constexpr std::string_view kSql92Reserved =
+    " ABSOLUTE ACTION ADA ADD ALL ALLOCATE ALTER AND ANY ARE AS ASC ASSERTION AT AUTHORIZATION "
+    "AVG BEGIN BETWEEN BIT BIT_LENGTH BOTH BY CASCADE CASCADED CASE CAST CATALOG CHAR "
+    "CHAR_LENGTH CHARACTER CHARACTER_LENGTH CHECK CLOSE COALESCE COLLATE COLLATION COLUMN "
+    "COMMIT CONNECT CONNECTION CONSTRAINT CONSTRAINTS CONTINUE CONVERT CORRESPONDING COUNT "
+    "CREATE CROSS CURRENT CURRENT_DATE CURRENT_TIME CURRENT_TIMESTAMP CURRENT_USER CURSOR "
+    "DATE DAY DEALLOCATE DEC DECIMAL DECLARE DEFAULT DEFERRABLE DEFERRED DELETE DESC DESCRIBE "
+    "DESCRIPTOR DIAGNOSTICS DISCONNECT DISTINCT DOMAIN DOUBLE DROP ELSE END END-EXEC ESCAPE "
+    "EXCEPT EXCEPTION EXEC EXECUTE EXISTS EXTERNAL EXTRACT FALSE FETCH FIRST FLOAT FOR "
+    "FOREIGN FORTRAN FOUND FROM FULL GET GLOBAL GO GOTO GRANT GROUP HAVING HOUR IDENTITY "
+    "IMMEDIATE IN INCLUDE INDEX INDICATOR INITIALLY INNER INPUT INSENSITIVE INSERT INT "
+    "INTEGER INTERSECT INTERVAL INTO IS ISOLATION JOIN KEY LANGUAGE LAST LEADING LEFT LEVEL "
+    "LIKE LOCAL LOWER MATCH MAX MIN MINUTE MODULE MONTH NAMES NATIONAL NATURAL NCHAR NEXT NO "
+    "NONE NOT NULL NULLIF NUMERIC OCTET_LENGTH OF ON ONLY OPEN OPTION OR ORDER OUTER OUTPUT "
+    "OVERLAPS PAD PARTIAL PASCAL POSITION PRECISION PREPARE PRESERVE PRIMARY PRIOR PRIVILEGES "
+    "PROCEDURE PUBLIC READ REAL REFERENCES RELATIVE RESTRICT REVOKE RIGHT ROLLBACK ROWS "
+    "SCHEMA SCROLL SECOND SECTION SELECT SESSION SESSION_USER SET SIZE SMALLINT SOME SPACE "
+    "SQL SQLCA SQLCODE SQLERROR SQLSTATE SQLWARNING SUBSTRING SUM SYSTEM_USER TABLE TEMPORARY "
+    "THEN TIME TIMESTAMP TIMEZONE_HOUR TIMEZONE_MINUTE TO TRAILING TRANSACTION TRANSLATE "
+    "TRANSLATION TRIM TRUE UNION UNIQUE UNKNOWN UPDATE UPPER USAGE USER USING VALUE VALUES "
+    "VARCHAR VARYING VIEW WHEN WHENEVER WHERE WITH WORK WRITE YEAR ZONE ";
+
+// MySQL's reserved words beyond SQL-92, for servers without information_schema.KEYWORDS
+// (MySQL before 8.0, MariaDB before 10.6); Connector/J reports the same kind of list.
+constexpr std::string_view kFallbackKeywords =
+    "ACCESSIBLE,ANALYZE,ASENSITIVE,BEFORE,BIGINT,BINARY,BLOB,CALL,CHANGE,CONDITION,DATABASE,"
+    "DATABASES,DAY_HOUR,DAY_MICROSECOND,DAY_MINUTE,DAY_SECOND,DELAYED,DETERMINISTIC,DISTINCTROW,"
+    "DIV,DUAL,EACH,ELSEIF,ENCLOSED,ESCAPED,EXIT,EXPLAIN,FLOAT4,FLOAT8,FORCE,FULLTEXT,HIGH_PRIORITY,"
+    "HOUR_MICROSECOND,HOUR_MINUTE,HOUR_SECOND,IF,IGNORE,INFILE,INOUT,INT1,INT2,INT3,INT4,INT8,"
+    "ITERATE,KEYS,KILL,LEAVE,LIMIT,LINEAR,LINES,LOAD,LOCALTIME,LOCALTIMESTAMP,LOCK,LONG,"
+    "LONGBLOB,LONGTEXT,LOOP,LOW_PRIORITY,MASTER_SSL_VERIFY_SERVER_CERT,MEDIUMBLOB,MEDIUMINT,"
+    "MEDIUMTEXT,MIDDLEINT,MINUTE_MICROSECOND,MINUTE_SECOND,MOD,MODIFIES,NO_WRITE_TO_BINLOG,"
+    "OPTIMIZE,OPTIONALLY,OUT,OUTFILE,PURGE,RANGE,READS,READ_WRITE,REGEXP,RELEASE,RENAME,REPEAT,"
+    "REPLACE,REQUIRE,RESIGNAL,RETURN,RLIKE,SCHEMAS,SECOND_MICROSECOND,SENSITIVE,SEPARATOR,SHOW,"
+    "SIGNAL,SPATIAL,SPECIFIC,SQLEXCEPTION,SQL_BIG_RESULT,SQL_CALC_FOUND_ROWS,SQL_SMALL_RESULT,"
+    "SSL,STARTING,STRAIGHT_JOIN,TERMINATED,TINYBLOB,TINYINT,TINYTEXT,TRIGGER,UNDO,UNLOCK,"
+    "UNSIGNED,USE,UTC_DATE,UTC_TIME,UTC_TIMESTAMP,VARBINARY,VARCHARACTER,WHILE,XOR,YEAR_MONTH,"
+    "ZEROFILL";
+
+bool is_sql92_reserved(const std::string& word) {
+  return kSql92Reserved.find(" " + word + " ") != std::string_view::npos;
+}
+
+// The server's keywords beyond SQL-92, upper-case, sorted, comma-separated.
+std::string server_keywords(Connection& conn) {
+  Result<std::vector<TextRow>> rows =
+      conn.select("SELECT WORD FROM information_schema.KEYWORDS", {});
+  if (!rows) return std::string(kFallbackKeywords);
+  std::vector<std::string> words;
+  for (const TextRow& row : *rows) {
+    if (!row[0]) continue;
+    std::string word = to_upper(*row[0]);
+    if (!word.empty() && !is_sql92_reserved(word)) words.push_back(std::move(word));
+  }
+  std::sort(words.begin(), words.end());
+  words.erase(std::unique(words.begin(), words.end()), words.end());
+  return join(words, ",");
+}
+
+// "10.11.6" of "10.11.6-MariaDB-0+deb12u1" (or of MySQL 5's "5.5.5-10.11.6-MariaDB" prefix).
+std::string version_number(std::string info) {
+  if (info.starts_with("5.5.5-") && info.find("MariaDB") != std::string::npos) info.erase(0, 6);
+  return info.substr(0, info.find('-'));
+}
+
+class MysqlBackend final : public backend::SqlBackend {
+ public:
+  MysqlBackend(std::shared_ptr<const ConnectionSettings> settings, std::string dbms_name,
+               std::string version, std::string keywords, std::string session_init_sql)
+      : settings_(std::move(settings)),
+        dbms_name_(std::move(dbms_name)),
+        version_(std::move(version)),
+        keywords_(std::move(keywords)),
+        session_init_sql_(std::move(session_init_sql)) {}
+
+  std::string_view name() const override { return "mysql"; }
+  std::string dbms_name() const override { return dbms_name_; }
+  std::string dbms_version() const override { return version_; }
+  std::string keywords() const override { return keywords_; }
+
+  Result<std::unique_ptr<backend::SqlSession>> open_session(
+      const backend::SessionOptions& options) override {
+    Result<std::unique_ptr<MysqlSession>> session = MysqlSession::open(
+        settings_, options.database, options.user, session_init_sql_, dbms_name_ == "MariaDB");
+    if (!session) return std::move(session).status();
+    return std::unique_ptr<backend::SqlSession>(std::move(*session));
+  }
+
+ private:
+  const std::shared_ptr<const ConnectionSettings> settings_;
+  const std::string dbms_name_;
+  const std::string version_;
+  const std::string keywords_;
+  const std::string session_init_sql_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<backend::SqlBackend>> make_mysql_backend(const config::Conf& conf) {
+  Result<ConnectionSettings> parsed = connection_settings_from(conf);
+  if (!parsed) return std::move(parsed).status();
+  auto settings = std::make_shared<const ConnectionSettings>(std::move(*parsed));
+  Result<std::unique_ptr<Connection>> conn = Connection::open(settings, settings->database);
+  if (!conn) return std::move(conn).status();
+  const std::string init_sql(trim(conf.get(k::kEngineJdbcInitializeSql)));
+  if (!init_sql.empty()) {
+    Status s = (*conn)->run(init_sql);
+    if (!s.is_ok()) {
+      return Status::error("kyuubi.engine.jdbc.initialize.sql failed: " + s.message(),
+                           s.sql_state(), s.error_code());
+    }
+  }
+  const std::string info = (*conn)->server_info();
+  const std::string dbms_name = info.find("MariaDB") != std::string::npos ? "MariaDB" : "MySQL";
+  const std::string version = version_number(info);
+  std::string keywords = server_keywords(**conn);
+  logger("backend")->info("mysql backend on {} {} at {}", dbms_name, version,
+                          settings->describe(settings->database));
+  return std::unique_ptr<backend::SqlBackend>(
+      std::make_unique<MysqlBackend>(settings, dbms_name, version, std::move(keywords),
+                                     conf.get(k::kEngineJdbcSessionInitializeSql)));
 }
 
 }  // namespace kitsune::backends::mysql

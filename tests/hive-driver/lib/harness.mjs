@@ -285,6 +285,10 @@ export async function startGateway({ auth: authMode = 'NONE', conf = {}, default
         await rm(dir, { recursive: true, force: true });
         throw e;
       }
+      // A gateway that ended badly (a sanitizer report, an exception) says why in its log.
+      if (result.code !== 0) {
+        process.stderr.write(`kitsune-server exited with ${result.code ?? result.signal}; its log:\n${log.join('\n')}\n`);
+      }
       // Engines it launched go with it; never leave one behind whatever the test asserts.
       try {
         await waitFor(() => engineProcesses(workDir).length === 0, 10000, 'engines to exit');

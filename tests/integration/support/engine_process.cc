@@ -101,7 +101,13 @@ EngineProcess::EngineProcess(Conf conf, Conf secret_conf) {
   const auto colon = address.rfind(':');
   if (address.empty() || colon == std::string::npos) {
     stop(std::chrono::seconds(5));
-    throw std::runtime_error("kitsune-engine did not print its address; log:\n" + log());
+    // The reader ends with the process's stderr; a constructor that throws runs no destructor,
+    // and a joinable thread left behind would terminate the test.
+    if (reader_.joinable()) reader_.join();
+    const std::string why = log();
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+    throw std::runtime_error("kitsune-engine did not print its address; log:\n" + why);
   }
   host_ = address.substr(0, colon);
   port_ = std::stoi(address.substr(colon + 1));
