@@ -253,6 +253,9 @@ awaitable<void> BackendService::close_session(std::shared_ptr<Session> session, 
   {
     std::lock_guard lock(mu_);
     if (sessions_.erase(session->handle.key()) == 0) co_return;  // closed already
+    // The idle clock starts now, not when the close below has finished: the janitor must not
+    // take a session still closing for an engine idle since its start.
+    if (sessions_.empty()) last_session_end_ = Clock::now();
   }
   for (auto& op : session->operations())
     co_await close_operation(session, op);
@@ -521,7 +524,10 @@ Status BackendService::run_statement(Session& session, Operation& op, const Stat
       const std::string db = st.database.empty() ? sql.current_database() : st.database;
       auto dbs = sql.databases();
       if (!dbs) return dbs.status();
-      if (std::none_of(dbs->begin(), dbs->end(),
+      // "default" always exists (SqlSession's contract), even where it is an alias of another
+      // name, as PostgreSQL's public schema.
+      if (!iequals(db, "default") &&
+          std::none_of(dbs->begin(), dbs->end(),
                        [&](const std::string& d) { return iequals(d, db); })) {
         return Status::error("Database does not exist: " + db, "42000");
       }

@@ -1,4 +1,5 @@
-// The postgresql backend of kitsune-engine (kyuubi.engine.type=JDBC, kyuubi.engine.jdbc.type=postgresql).
+// The postgresql backend of kitsune-engine (kyuubi.engine.type=JDBC,
+// kyuubi.engine.jdbc.type=postgresql).
 #pragma once
 
 #include <memory>

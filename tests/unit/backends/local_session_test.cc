@@ -15,16 +15,26 @@ using T = tcli::TTypeId;
 
 constexpr auto kV10 = tcli::TProtocolVersion::HIVE_CLI_SERVICE_PROTOCOL_V10;
 
-TEST(MakeBackend, RefusesJdbcUntilItsBackendsShip) {
+TEST(MakeBackend, JdbcNeedsADatabaseTypeItSupports) {
   TempDir dir;
   config::Conf conf;
   conf.set("kitsune.engine.local.data.dir", dir.path().string());
   conf.set("kyuubi.engine.type", "jdbc");
+  // Neither a type nor a URL to take it from.
   auto made = make_backend(conf);
   ASSERT_FALSE(made.is_ok());
+  EXPECT_NE(made.status().message().find("kyuubi.engine.jdbc.type (postgresql or mysql)"),
+            std::string::npos)
+      << made.status().message();
+  // A database kitsune-engine has no backend for.
+  conf.set("kyuubi.engine.jdbc.connection.url", "jdbc:oracle:thin:@db:1521/ORCL");
+  conf.set("kyuubi.engine.jdbc.type", "oracle");
+  made = make_backend(conf);
+  ASSERT_FALSE(made.is_ok());
   EXPECT_EQ(made.status().code(), StatusCode::kUnsupported);
-  EXPECT_NE(made.status().message().find("postgresql"), std::string::npos);
-  EXPECT_NE(made.status().message().find("later release"), std::string::npos);
+  EXPECT_NE(made.status().message().find("kyuubi.engine.jdbc.type=oracle is not supported"),
+            std::string::npos)
+      << made.status().message();
 }
 
 TEST(MakeBackend, RunsEveryOtherEngineTypeLocally) {
