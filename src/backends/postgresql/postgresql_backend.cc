@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <string_view>
 
+#include "kitsune/backend/keywords.h"
 #include "kitsune/common/log.h"
 #include "kitsune/common/strings.h"
 #include "postgresql/connection.h"
@@ -15,42 +16,14 @@ namespace {
 
 namespace k = config::keys;
 
-// The ODBC reserved keywords (SQL-92), which ODBC's SQL_KEYWORDS leaves out by definition; each
-// between spaces.
-constexpr std::string_view kSql92Reserved =
-    " ABSOLUTE ACTION ADA ADD ALL ALLOCATE ALTER AND ANY ARE AS ASC ASSERTION AT AUTHORIZATION "
-    "AVG BEGIN BETWEEN BIT BIT_LENGTH BOTH BY CASCADE CASCADED CASE CAST CATALOG CHAR "
-    "CHAR_LENGTH CHARACTER CHARACTER_LENGTH CHECK CLOSE COALESCE COLLATE COLLATION COLUMN "
-    "COMMIT CONNECT CONNECTION CONSTRAINT CONSTRAINTS CONTINUE CONVERT CORRESPONDING COUNT "
-    "CREATE CROSS CURRENT CURRENT_DATE CURRENT_TIME CURRENT_TIMESTAMP CURRENT_USER CURSOR "
-    "DATE DAY DEALLOCATE DEC DECIMAL DECLARE DEFAULT DEFERRABLE DEFERRED DELETE DESC DESCRIBE "
-    "DESCRIPTOR DIAGNOSTICS DISCONNECT DISTINCT DOMAIN DOUBLE DROP ELSE END END-EXEC ESCAPE "
-    "EXCEPT EXCEPTION EXEC EXECUTE EXISTS EXTERNAL EXTRACT FALSE FETCH FIRST FLOAT FOR "
-    "FOREIGN FORTRAN FOUND FROM FULL GET GLOBAL GO GOTO GRANT GROUP HAVING HOUR IDENTITY "
-    "IMMEDIATE IN INCLUDE INDEX INDICATOR INITIALLY INNER INPUT INSENSITIVE INSERT INT "
-    "INTEGER INTERSECT INTERVAL INTO IS ISOLATION JOIN KEY LANGUAGE LAST LEADING LEFT LEVEL "
-    "LIKE LOCAL LOWER MATCH MAX MIN MINUTE MODULE MONTH NAMES NATIONAL NATURAL NCHAR NEXT NO "
-    "NONE NOT NULL NULLIF NUMERIC OCTET_LENGTH OF ON ONLY OPEN OPTION OR ORDER OUTER OUTPUT "
-    "OVERLAPS PAD PARTIAL PASCAL POSITION PRECISION PREPARE PRESERVE PRIMARY PRIOR PRIVILEGES "
-    "PROCEDURE PUBLIC READ REAL REFERENCES RELATIVE RESTRICT REVOKE RIGHT ROLLBACK ROWS "
-    "SCHEMA SCROLL SECOND SECTION SELECT SESSION SESSION_USER SET SIZE SMALLINT SOME SPACE "
-    "SQL SQLCA SQLCODE SQLERROR SQLSTATE SQLWARNING SUBSTRING SUM SYSTEM_USER TABLE TEMPORARY "
-    "THEN TIME TIMESTAMP TIMEZONE_HOUR TIMEZONE_MINUTE TO TRAILING TRANSACTION TRANSLATE "
-    "TRANSLATION TRIM TRUE UNION UNIQUE UNKNOWN UPDATE UPPER USAGE USER USING VALUE VALUES "
-    "VARCHAR VARYING VIEW WHEN WHENEVER WHERE WITH WORK WRITE YEAR ZONE ";
-
 // The server's keywords (pg_get_keywords) beyond SQL-92, upper-case, sorted, comma-separated.
 Result<std::string> server_keywords(Connection& conn) {
   Result<PgResult> r = conn.exec("SELECT upper(word) FROM pg_catalog.pg_get_keywords() ORDER BY 1");
   if (!r) return std::move(r).status();
   std::vector<std::string> words;
-  for (int i = 0; i < PQntuples(r->get()); ++i) {
-    std::string word = PQgetvalue(r->get(), i, 0);
-    if (kSql92Reserved.find(" " + word + " ") == std::string_view::npos) {
-      words.push_back(std::move(word));
-    }
-  }
-  return join(words, ",");
+  for (int i = 0; i < PQntuples(r->get()); ++i)
+    words.emplace_back(PQgetvalue(r->get(), i, 0));
+  return backend::keywords_beyond_sql92(std::move(words));
 }
 
 class PostgresBackend final : public backend::SqlBackend {
