@@ -43,12 +43,19 @@ std::string read_line(int fd, std::chrono::milliseconds timeout) {
 
 }  // namespace
 
+EngineProcess::Env memory_measuring_env() {
+  std::string options;
+  if (const char* current = std::getenv("ASAN_OPTIONS"); current && *current)
+    options = std::string(current) + ":";
+  return {{"ASAN_OPTIONS", options + "quarantine_size_mb=0"}};
+}
+
 std::string engine_binary() {
   if (const char* env = std::getenv("KITSUNE_ENGINE")) return env;
   return std::string(KITSUNE_BINARY_DIR) + "/bin/kitsune-engine";
 }
 
-EngineProcess::EngineProcess(Conf conf, Conf secret_conf) {
+EngineProcess::EngineProcess(Conf conf, Conf secret_conf, Env extra_env) {
   char tmpl[] = "/tmp/kitsune-test-XXXXXX";
   if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
   dir_ = tmpl;
@@ -63,8 +70,13 @@ EngineProcess::EngineProcess(Conf conf, Conf secret_conf) {
   // Everything the child needs is built before the fork: it only dups, chdirs and execs.
   std::vector<std::string> env;
   for (char** e = environ; e && *e; ++e) {
-    if (!std::string_view(*e).starts_with("KITSUNE_ENGINE_SECRET_CONF=")) env.emplace_back(*e);
+    const std::string_view entry(*e);
+    const std::string_view name = entry.substr(0, entry.find('='));
+    if (name != "KITSUNE_ENGINE_SECRET_CONF" && !extra_env.contains(std::string(name)))
+      env.emplace_back(entry);
   }
+  for (const auto& [name, value] : extra_env)
+    env.push_back(name + "=" + value);
   if (!secret_conf.empty()) {
     std::string text = "KITSUNE_ENGINE_SECRET_CONF=";
     for (const auto& [k, v] : secret_conf)
