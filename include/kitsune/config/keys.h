@@ -611,6 +611,162 @@ using List = std::vector<std::string>;
   X(kServerLimitConnectionsIpDenyList, List, kList, "kyuubi.server.limit.connections.ip.deny.list", \
     true, "", kServer, "", "",                                                                     \
     "Client IP addresses always refused.")                                                         \
+  X(kFrontendThriftHttpBindHost, std::string, kString, "kyuubi.frontend.thrift.http.bind.host",    \
+    false, "", kServer, "kyuubi.frontend.bind.host", "",                                           \
+    "Host name or IP address the Thrift HTTP frontend binds to.")                                  \
+  X(kFrontendThriftHttpBindPort, std::int32_t, kInt, "kyuubi.frontend.thrift.http.bind.port", true,\
+    "10010", kServer, "", "",                                                                      \
+    "Port of the Thrift HTTP frontend (THRIFT_HTTP in kyuubi.frontend.protocols); 0 lets the "     \
+    "operating system pick one.")                                                                  \
+  X(kFrontendThriftHttpPath, std::string, kString, "kyuubi.frontend.thrift.http.path", true,       \
+    "cliservice", kServer, "", "",                                                                 \
+    "Path of the Thrift HTTP endpoint. Requests to /<path>, /<path>/ and below it, and to / are "  \
+    "served.")                                                                                     \
+  X(kFrontendThriftHttpMaxIdleTime, Duration, kDuration,                                           \
+    "kyuubi.frontend.thrift.http.max.idle.time", true, "PT30M", kServer, "", "",                   \
+    "An HTTP connection with no request in progress for this long is closed (its sessions stay "   \
+    "open).")                                                                                      \
+  X(kFrontendThriftHttpRequestHeaderSize, std::int32_t, kInt,                                      \
+    "kyuubi.frontend.thrift.http.request.header.size", true, "6144", kServer, "", "",              \
+    "Largest request head (request line and headers) in bytes; a larger one gets 431.")            \
+  X(kFrontendThriftHttpResponseHeaderSize, std::int32_t, kInt,                                     \
+    "kyuubi.frontend.thrift.http.response.header.size", true, "6144", kServer, "", "",             \
+    "Accepted for compatibility; Kitsune's response heads are small.")                             \
+  X(kFrontendThriftHttpCompressionEnabled, bool, kBool,                                            \
+    "kyuubi.frontend.thrift.http.compression.enabled", true, "true", kServer, "", "",              \
+    "Accepted for compatibility; Kitsune answers uncompressed (every client accepts identity).")   \
+  X(kFrontendThriftHttpCookieAuthEnabled, bool, kBool,                                             \
+    "kyuubi.frontend.thrift.http.cookie.auth.enabled", true, "true", kServer, "", "",              \
+    "After a login, set the signed cookie hive.server2.auth; a request with a valid one is not "   \
+    "authenticated again.")                                                                        \
+  X(kFrontendThriftHttpCookieMaxAge, std::int32_t, kInt,                                           \
+    "kyuubi.frontend.thrift.http.cookie.max.age", true, "86400", kServer, "", "",                  \
+    "Seconds an authentication cookie is valid (the server checks the expiry it signed).")         \
+  X(kFrontendThriftHttpCookieDomain, std::string, kString,                                         \
+    "kyuubi.frontend.thrift.http.cookie.domain", false, "", kServer, "", "",                       \
+    "Domain attribute of the authentication cookie.")                                              \
+  X(kFrontendThriftHttpCookiePath, std::string, kString, "kyuubi.frontend.thrift.http.cookie.path",\
+    false, "", kServer, "", "",                                                                    \
+    "Path attribute of the authentication cookie.")                                                \
+  X(kFrontendThriftHttpCookieIsHttponly, bool, kBool,                                              \
+    "kyuubi.frontend.thrift.http.cookie.is.httponly", true, "true", kServer, "", "",               \
+    "HttpOnly attribute of the authentication cookie.")                                            \
+  X(kFrontendThriftHttpXsrfFilterEnabled, bool, kBool,                                             \
+    "kyuubi.frontend.thrift.http.xsrf.filter.enabled", true, "false", kServer, "", "",             \
+    "Refuse POST requests without an X-XSRF-HEADER header (400).")                                 \
+  X(kFrontendThriftHttpUseSsl, bool, kBool, "kyuubi.frontend.thrift.http.use.SSL", true, "false",  \
+    kServer, "", "",                                                                               \
+    "TLS on the Thrift HTTP port (certificate from kitsune.frontend.ssl.* or the HTTP keystore "   \
+    "keys).")                                                                                      \
+  X(kFrontendThriftHttpSslKeystorePath, std::string, kString,                                      \
+    "kyuubi.frontend.thrift.http.ssl.keystore.path", false, "", kServer,                           \
+    "kyuubi.frontend.ssl.keystore.path", "",                                                       \
+    "PKCS12 keystore of the HTTP port's certificate and key.")                                     \
+  X(kFrontendThriftHttpSslKeystorePassword, std::string, kString,                                  \
+    "kyuubi.frontend.thrift.http.ssl.keystore.password", false, "", kServer,                       \
+    "kyuubi.frontend.ssl.keystore.password", "",                                                   \
+    "Password of the HTTP keystore (a secret: never logged).")                                     \
+  X(kFrontendThriftHttpSslProtocolBlacklist, List, kList,                                          \
+    "kyuubi.frontend.thrift.http.ssl.protocol.blacklist", true, "SSLv2, SSLv3", kServer, "", "",   \
+    "TLS protocol versions refused on the HTTP port.")                                             \
+  X(kFrontendThriftHttpSslExcludeCiphersuites, List, kList,                                        \
+    "kyuubi.frontend.thrift.http.ssl.exclude.ciphersuites", true, "", kServer, "", "",             \
+    "Cipher suites refused on the HTTP port (OpenSSL names).")                                     \
+  X(kFrontendProxyHttpClientIpHeader, std::string, kString,                                        \
+    "kyuubi.frontend.proxy.http.client.ip.header", true, "X-Real-IP", kServer, "", "",             \
+    "Header a proxy in front of the HTTP frontends puts the client's address in; recorded as the"  \
+    " proxied client IP.")                                                                         \
+  X(kFrontendRestBindHost, std::string, kString, "kyuubi.frontend.rest.bind.host", false, "",      \
+    kServer, "kyuubi.frontend.bind.host", "",                                                      \
+    "Host name or IP address the REST frontend binds to.")                                         \
+  X(kFrontendRestBindPort, std::int32_t, kInt, "kyuubi.frontend.rest.bind.port", true, "10099",    \
+    kServer, "", "",                                                                               \
+    "Port of the REST API (REST in kyuubi.frontend.protocols); 0 lets the operating system pick "  \
+    "one.")                                                                                        \
+  X(kFrontendRestLegacySessionsReturnAllUsers, bool, kBool,                                        \
+    "kyuubi.frontend.rest.legacy.v1.sessionsReturnAllUsers", true, "false", kServer, "", "",       \
+    "GET /api/v1/sessions lists every user's sessions instead of the caller's own.")               \
+  X(kFrontendRestMaxBodySize, std::int64_t, kLong, "kitsune.frontend.rest.max.body.size", true,    \
+    "268435456", kServer, "", "",                                                                  \
+    "Largest REST request body in bytes (uploads included); a larger one gets 413 before it is "   \
+    "read.")                                                                                       \
+  X(kSpnegoPrincipal, std::string, kString, "kyuubi.spnego.principal", false, "", kServer, "", "", \
+    "Principal for SPNEGO (HTTP Negotiate) logins on the HTTP frontends, usually "                 \
+    "HTTP/_HOST@REALM.")                                                                           \
+  X(kSpnegoKeytab, std::string, kString, "kyuubi.spnego.keytab", false, "", kServer, "", "",       \
+    "Keytab of kyuubi.spnego.principal.")                                                          \
+  X(kAuthenticationCustomBearerLibrary, std::string, kString,                                      \
+    "kitsune.authentication.custom.bearer.library", false, "", kServer, "", "",                    \
+    "Shared object with a kitsune_token_provider for HTTP Bearer tokens "                          \
+    "(include/kitsune/auth/custom_provider.h); unset: Bearer is not accepted.")                    \
+  X(kMetadataStoreJdbcDatabaseType, std::string, kString,                                          \
+    "kyuubi.metadata.store.jdbc.database.type", true, "SQLITE", kServer, "", "SQLITE, POSTGRESQL,  \
+    MYSQL, CUSTOM",                                                                                \
+    "Database of the metadata store (batches): SQLITE, or POSTGRESQL for several gateways "        \
+    "sharing batches.")                                                                            \
+  X(kMetadataStoreJdbcUrl, std::string, kString, "kyuubi.metadata.store.jdbc.url", true,           \
+    "jdbc:sqlite:{{KYUUBI_HOME}}/kyuubi_state_store.db", kServer, "", "",                          \
+    "JDBC URL of the metadata store: jdbc:sqlite:<file> or jdbc:postgresql://host:port/db.")       \
+  X(kMetadataStoreJdbcDriver, std::string, kString, "kyuubi.metadata.store.jdbc.driver", false, "",\
+    kServer, "", "",                                                                               \
+    "Accepted for compatibility (a JDBC driver class); the URL decides.")                          \
+  X(kMetadataStoreJdbcUser, std::string, kString, "kyuubi.metadata.store.jdbc.user", true, "",     \
+    kServer, "", "",                                                                               \
+    "User of the metadata store database.")                                                        \
+  X(kMetadataStoreJdbcPassword, std::string, kString, "kyuubi.metadata.store.jdbc.password", true, \
+    "", kServer, "", "",                                                                           \
+    "Password of the metadata store user (a secret: never logged).")                               \
+  X(kMetadataStoreJdbcDatabaseSchemaInit, bool, kBool,                                             \
+    "kyuubi.metadata.store.jdbc.database.schema.init", true, "true", kServer, "", "",              \
+    "Create the metadata tables when they are missing.")                                           \
+  X(kMetadataCleanerEnabled, bool, kBool, "kyuubi.metadata.cleaner.enabled", true, "true", kServer,\
+    "", "",                                                                                        \
+    "Delete finished batches older than kyuubi.metadata.max.age.")                                 \
+  X(kMetadataCleanerInterval, Duration, kDuration, "kyuubi.metadata.cleaner.interval", true,       \
+    "PT30M", kServer, "", "",                                                                      \
+    "How often the cleaner runs.")                                                                 \
+  X(kMetadataMaxAge, Duration, kDuration, "kyuubi.metadata.max.age", true, "PT72H", kServer, "",   \
+    "",                                                                                            \
+    "Age after which a finished batch is deleted from the metadata store.")                        \
+  X(kMetadataRecoveryThreads, std::int32_t, kInt, "kyuubi.metadata.recovery.threads", true, "10",  \
+    kServer, "", "",                                                                               \
+    "Accepted for compatibility; recovery after a restart runs on the event loop.")                \
+  X(kMetadataSearchWindow, Duration, kDuration, "kyuubi.metadata.search.window", false, "",        \
+    kServer, "", "",                                                                               \
+    "When set, GET /batches only lists batches created within this window.")                       \
+  X(kBatchApplicationCheckInterval, Duration, kDuration, "kyuubi.batch.application.check.interval",\
+    true, "PT5S", kServer, "", "",                                                                 \
+    "How often a running batch's application is checked.")                                         \
+  X(kBatchConfIgnoreList, List, kList, "kyuubi.batch.conf.ignore.list", true, "", kServer, "", "", \
+    "Batch request conf keys dropped silently.")                                                   \
+  X(kBatchResourceFileMaxSize, std::int64_t, kLong, "kyuubi.batch.resource.file.max.size", true,   \
+    "0", kServer, "", "",                                                                          \
+    "Largest uploaded batch resource in bytes; 0: kitsune.frontend.rest.max.body.size bounds it.") \
+  X(kBatchExtraResourceFileMaxSize, std::int64_t, kLong,                                           \
+    "kyuubi.batch.extra.resource.file.max.size", true, "0", kServer, "", "",                       \
+    "Largest uploaded extra batch resource in bytes; 0: kitsune.frontend.rest.max.body.size "      \
+    "bounds it.")                                                                                  \
+  X(kBatchResourceUploadEnabled, bool, kBool, "kyuubi.batch.resource.upload.enabled", true, "true",\
+    kServer, "", "",                                                                               \
+    "Accept multipart batch submissions with uploaded resources.")                                 \
+  X(kCtlRestConnectTimeout, Duration, kDuration, "kyuubi.ctl.rest.connect.timeout", true, "PT30S", \
+    kServer, "", "",                                                                               \
+    "kitsune-ctl: time to connect to the REST API.")                                               \
+  X(kCtlRestSocketTimeout, Duration, kDuration, "kyuubi.ctl.rest.socket.timeout", true, "PT2M",    \
+    kServer, "", "",                                                                               \
+    "kitsune-ctl: time to wait for a REST response.")                                              \
+  X(kCtlRestRequestMaxAttempts, std::int32_t, kInt, "kyuubi.ctl.rest.request.max.attempts", true,  \
+    "3", kServer, "", "",                                                                          \
+    "kitsune-ctl: attempts of a REST request that could not connect.")                             \
+  X(kCtlRestRequestAttemptWait, Duration, kDuration, "kyuubi.ctl.rest.request.attempt.wait", true, \
+    "PT3S", kServer, "", "",                                                                       \
+    "kitsune-ctl: wait between REST attempts.")                                                    \
+  X(kCtlBatchLogQueryInterval, Duration, kDuration, "kyuubi.ctl.batch.log.query.interval", true,   \
+    "PT3S", kServer, "", "",                                                                       \
+    "kitsune-ctl: how often log --forward and submit read a batch's log.")                         \
+  X(kCtlBatchLogOnFailureTimeout, Duration, kDuration, "kyuubi.ctl.batch.log.on.failure.timeout",  \
+    true, "PT10S", kServer, "", "",                                                                \
+    "kitsune-ctl: how long submit keeps reading the log of a batch that failed.")                  \
   X(kLogLevel, std::string, kString, "kitsune.log.level", true, "info", kServer, "",               \
     "TRACE,DEBUG,INFO,WARN,ERROR,OFF", "Log level of the process (spdlog level names).")
 // clang-format on
