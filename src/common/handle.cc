@@ -39,4 +39,27 @@ bool Handle::secret_matches(const Handle& other) const {
       std::string_view(reinterpret_cast<const char*>(other.secret.data()), other.secret.size()));
 }
 
+std::optional<std::string> Handle::key_from_id(std::string_view id) {
+  std::string digits;
+  for (char c : id) {
+    if (c == '-') continue;
+    digits.push_back(c);
+  }
+  if (digits.size() != 32) return std::nullopt;
+  std::string out;
+  for (std::size_t i = 0; i < 32; i += 2) {
+    auto nibble = [](char c) -> int {
+      if (c >= '0' && c <= '9') return c - '0';
+      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+      if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+      return -1;
+    };
+    const int hi = nibble(digits[i]);
+    const int lo = nibble(digits[i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out.push_back(static_cast<char>(hi * 16 + lo));
+  }
+  return out;
+}
+
 }  // namespace kitsune

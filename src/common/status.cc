@@ -13,6 +13,10 @@ std::string_view to_string(StatusCode code) {
       return "INVALID_HANDLE";
     case StatusCode::kUnauthenticated:
       return "UNAUTHENTICATED";
+    case StatusCode::kPermissionDenied:
+      return "PERMISSION_DENIED";
+    case StatusCode::kNotFound:
+      return "NOT_FOUND";
     case StatusCode::kUnsupported:
       return "UNSUPPORTED";
     case StatusCode::kTimedOut:

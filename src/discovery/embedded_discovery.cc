@@ -129,21 +129,36 @@ class EmbeddedDiscovery final : public Discovery {
   // Nobody but this process can remove a node here, so `on_removed` never fires.
   awaitable<Result<ServiceNode>> register_node(const std::string& space, ServiceNode node,
                                                std::function<void()> /*on_removed*/) override {
-    if (space.size() < 2 || space.front() != '/') {
-      co_return Status::error("Invalid discovery space '" + space + "': expected an absolute path");
-    }
-    std::vector<std::function<void()>> fired;
+    co_return add_node(space, std::move(node));
+  }
+
+  // Every node here lives as long as this process; a persistent one is no different.
+  awaitable<Result<ServiceNode>> create_persistent_node(const std::string& space,
+                                                        ServiceNode node) override {
+    co_return add_node(space, std::move(node));
+  }
+
+  // Spaces are kept by their full path only, so the children of a path above them are the next
+  // elements of the spaces under it.
+  awaitable<Result<std::vector<std::string>>> get_children(const std::string& path) override {
+    const std::string prefix = path.ends_with('/') ? path : path + "/";
+    std::vector<std::string> children;
     {
       std::lock_guard guard(state_->mu);
-      // The space goes with its last node (see remove_node), so a space made again starts again
-      // at sequence 0, as a ZooKeeper parent deleted and created again would.
-      Space& s = state_->spaces[space];
-      node.name = node_name_prefix(node) + sequence_suffix(s.next_sequence++);
-      s.nodes.push_back(node);
-      fired = state_->take_watches(space);
+      for (const auto& [space, s] : state_->spaces) {
+        if (space == path) {
+          for (const auto& node : s.nodes)
+            children.push_back(node.name);
+        } else if (space.starts_with(prefix)) {
+          const std::string_view rest = std::string_view(space).substr(prefix.size());
+          std::string child(rest.substr(0, rest.find('/')));
+          if (std::find(children.begin(), children.end(), child) == children.end()) {
+            children.push_back(std::move(child));
+          }
+        }
+      }
     }
-    fire(fired);
-    co_return node;
+    co_return children;
   }
 
   awaitable<Status> remove_node(const std::string& space, const std::string& name) override {
@@ -208,6 +223,24 @@ class EmbeddedDiscovery final : public Discovery {
   }
 
  private:
+  Result<ServiceNode> add_node(const std::string& space, ServiceNode node) {
+    if (space.size() < 2 || space.front() != '/') {
+      return Status::error("Invalid discovery space '" + space + "': expected an absolute path");
+    }
+    std::vector<std::function<void()>> fired;
+    {
+      std::lock_guard guard(state_->mu);
+      // The space goes with its last node (see remove_node), so a space made again starts again
+      // at sequence 0, as a ZooKeeper parent deleted and created again would.
+      Space& s = state_->spaces[space];
+      node.name = node_name_prefix(node) + sequence_suffix(s.next_sequence++);
+      s.nodes.push_back(node);
+      fired = state_->take_watches(space);
+    }
+    fire(fired);
+    return node;
+  }
+
   std::shared_ptr<State> state_ = std::make_shared<State>();
 };
 

@@ -792,6 +792,37 @@ class ZooKeeperDiscovery final : public Discovery {
     co_return Status::ok();
   }
 
+  awaitable<Result<std::vector<std::string>>> get_children(const std::string& path) override {
+    auto core = core_;
+    Core::Op list = [&](int) { return core->children(path, false); };
+    Reply listed = co_await core->retrying(list);
+    if (listed.rc == ZNONODE) co_return std::vector<std::string>{};
+    if (listed.rc != ZOK) co_return core->error_of(listed, "list " + path);
+    co_return std::move(listed.children);
+  }
+
+  // PERSISTENT_SEQUENTIAL, as Curator creates kyuubi-ctl's "external" nodes. A retry after a
+  // lost connection cannot tell whether the first try made the node (a persistent node has no
+  // owner to recognise it by), so it may leave a second one, as Curator would.
+  awaitable<Result<ServiceNode>> create_persistent_node(const std::string& space,
+                                                        ServiceNode node) override {
+    auto core = core_;
+    if (space.size() < 2 || space.front() != '/' || space.back() == '/') {
+      co_return Status::error("Invalid discovery space '" + space + "': expected an absolute path");
+    }
+    const std::string prefix_path = join_path(space, node_name_prefix(node));
+    const std::string data = node.data.empty() ? node.address() : node.data;
+    Core::Op make = [&](int) {
+      return core->create_with_parents(prefix_path, data, ZOO_PERSISTENT_SEQUENTIAL);
+    };
+    Reply made = co_await core->retrying(make);
+    if (made.rc != ZOK) co_return core->error_of(made, "create " + prefix_path);
+    node.name = base_of(made.value);
+    node.data = data;
+    logger("discovery")->info("created {}", made.value);
+    co_return node;
+  }
+
   // Curator's InterProcessSemaphoreMutex, so that Kyuubi servers and Kitsune gateways exclude
   // each other: a mutex at <path>/locks guards taking one lease at <path>/leases.
   awaitable<Result<std::unique_ptr<DiscoveryLock>>> lock(const std::string& path_ref,

@@ -375,11 +375,13 @@ class ProcessWatch : public std::enable_shared_from_this<ProcessWatch> {
   // Takes the stdout pipe and, when the kernel has them, a pidfd; starts the watchers.
   void start(Fd stdout_fd, Fd pidfd) {
     error_code ec;
-    out_.assign(stdout_fd.get(), ec);
-    if (ec) {
-      engine_log()->error("engine pid {}: cannot watch its stdout: {}", pid_, ec.message());
-    } else {
-      stdout_fd.release();
+    if (stdout_fd) {  // none when stdout goes to the log
+      out_.assign(stdout_fd.get(), ec);
+      if (ec) {
+        engine_log()->error("engine pid {}: cannot watch its stdout: {}", pid_, ec.message());
+      } else {
+        stdout_fd.release();
+      }
     }
     if (pidfd) {
       exit_fd_.assign(pidfd.get(), ec);
@@ -699,6 +701,17 @@ std::vector<char*> pointers(std::vector<std::string>& strings) {
   return out;
 }
 
+// The log named by ProcessSpec::log_file: appended to, or created (mode 0600).
+Result<LogFile> open_named_log(const fs::path& path) {
+  KITSUNE_RETURN_IF_ERROR(make_work_dir(path.parent_path()));
+  Fd fd(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
+  if (!fd) {
+    const int e = errno;
+    return Status::error("cannot open the log " + path.string() + ": " + errno_text(e));
+  }
+  return LogFile{path, std::move(fd)};
+}
+
 }  // namespace
 
 std::string extract_error_text(std::string_view log, int max_lines, int max_size) {
@@ -745,7 +758,8 @@ Result<std::shared_ptr<EngineProcess>> start_engine_process(asio::io_context& io
                          spec.work_dir.string() + ": " + ec.message());
   }
   KITSUNE_RETURN_IF_ERROR(make_work_dir(work_dir));
-  auto log = open_engine_log(work_dir, spec.log_prefix, spec.log_timeout);
+  auto log = spec.log_file.empty() ? open_engine_log(work_dir, spec.log_prefix, spec.log_timeout)
+                                   : open_named_log(fs::absolute(spec.log_file, ec));
   if (!log) return log.status();
   if (spec.complete) KITSUNE_RETURN_IF_ERROR(spec.complete(log->path, spec));
   const fs::path executable = fs::absolute(spec.executable, ec);
@@ -758,8 +772,12 @@ Result<std::shared_ptr<EngineProcess>> start_engine_process(asio::io_context& io
   Fd devnull(::open("/dev/null", O_RDONLY | O_CLOEXEC));
   if (!devnull) return Status::error(what + "/dev/null: " + errno_text(errno));
   int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) return Status::error(what + "pipe: " + errno_text(errno));
-  Fd out_read(fds[0]), out_write(fds[1]);
+  Fd out_read, out_write;
+  if (!spec.stdout_to_log) {
+    if (::pipe2(fds, O_CLOEXEC) != 0) return Status::error(what + "pipe: " + errno_text(errno));
+    out_read = Fd(fds[0]);
+    out_write = Fd(fds[1]);
+  }
   if (::pipe2(fds, O_CLOEXEC) != 0) return Status::error(what + "pipe: " + errno_text(errno));
   Fd report_read(fds[0]), report_write(fds[1]);
 
@@ -778,7 +796,7 @@ Result<std::shared_ptr<EngineProcess>> start_engine_process(asio::io_context& io
       .envp = envp.data(),
       .work_dir = work_dir_text.c_str(),
       .devnull = devnull.get(),
-      .stdout_pipe = out_write.get(),
+      .stdout_pipe = spec.stdout_to_log ? log->fd.get() : out_write.get(),
       .log = log->fd.get(),
       .report = report_write.get(),
       .die_with_parent = spec.die_with_parent,
@@ -828,8 +846,10 @@ Result<std::shared_ptr<EngineProcess>> start_engine_process(asio::io_context& io
     return Status::error(what + "setting up the process failed: " + errno_text(report.error));
   }
 
-  int flags = ::fcntl(out_read.get(), F_GETFL);
-  if (flags >= 0) ::fcntl(out_read.get(), F_SETFL, flags | O_NONBLOCK);
+  if (out_read) {
+    const int flags = ::fcntl(out_read.get(), F_GETFL);
+    if (flags >= 0) ::fcntl(out_read.get(), F_SETFL, flags | O_NONBLOCK);
+  }
   Fd pidfd(open_pidfd(pid));
 
   auto watch = std::make_shared<ProcessWatch>(io, pid, log->path, spec);

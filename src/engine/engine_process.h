@@ -23,6 +23,12 @@ struct ProcessSpec {
   std::vector<std::string> env;      // the whole environment, "NAME=value"
   std::filesystem::path work_dir;    // created (mode 0700, with parents) when missing
   std::string log_prefix;            // the log is <work_dir>/<log_prefix>.<N>
+  // When set, the log is exactly this file instead (appended to; created, mode 0600, with its
+  // missing parents when absent): a batch's log, whose name its id decides.
+  std::filesystem::path log_file;
+  // stdout goes to the log too, instead of to a pipe watched for the address line: for a process
+  // whose output is its user's to read, and which must outlive the gateway (a pipe would break).
+  bool stdout_to_log = false;
   std::chrono::milliseconds log_timeout{24 * 3600 * 1000};
   std::chrono::milliseconds destroy_timeout{5000};
   int max_log_lines = 10;

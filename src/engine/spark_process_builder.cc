@@ -1,5 +1,5 @@
 // SPARK_SQL: spark-submit of Kyuubi's Spark SQL engine jar, with Kyuubi's --conf mapping,
-// application tags, proxy user and keytab rules.
+// application tags, proxy user and keytab rules; and the spark-submit of a Spark batch job.
 #include <chrono>
 #include <ctime>
 #include <fstream>
@@ -9,6 +9,7 @@
 #include "kitsune/common/strings.h"
 #include "kitsune/config/conf_file.h"
 #include "kitsune/config/keys.h"
+#include "kitsune/engine/spark_batch.h"
 #include "process_builder_common.h"
 
 namespace kitsune::engine {
@@ -184,6 +185,108 @@ Result<EngineCommand> build_spark_command(const LaunchRequest& request, const La
     command.args.push_back(request.user);
   }
   command.args.push_back(*jar);
+  return command;
+}
+
+Result<EngineCommand> build_spark_batch_command(const SparkBatchRequest& request,
+                                                const LaunchContext& ctx,
+                                                const config::Redactor& redactor) {
+  auto home = builder::engine_home(ctx, "SPARK_HOME", "spark");
+  if (!home) return home.status();
+  auto defaults = read_spark_defaults(ctx, *home);
+  if (!defaults) return defaults.status();
+  if (request.resource.empty()) return Status::error("a Spark batch needs a resource");
+  for (const std::string* text : {&request.resource, &request.class_name, &request.user}) {
+    if (text->find('\0') != std::string::npos) {
+      return Status::error("cannot submit the batch: an argument contains a NUL character");
+    }
+  }
+  for (const auto& arg : request.args) {
+    if (arg.find('\0') != std::string::npos) {
+      return Status::error("cannot submit the batch: an argument contains a NUL character");
+    }
+  }
+  Pairs confs;
+  for (const auto& [key, value] : request.conf)
+    put(confs, key, value);
+
+  // Where the application runs decides how it is tagged: the batch's conf, else
+  // spark-defaults.conf (Kyuubi's clusterManager()).
+  auto setting = [&](std::string_view key) -> std::string {
+    if (const std::string* v = find(confs, key)) return *v;
+    for (auto it = defaults->entries.rbegin(); it != defaults->entries.rend(); ++it) {
+      if (it->first == key) return it->second;
+    }
+    return {};
+  };
+  std::string master = setting("spark.master");
+  const std::string deploy_mode = setting("spark.submit.deployMode");
+  const auto k8s_host = builder::env_of(ctx, "KUBERNETES_SERVICE_HOST");
+  const auto k8s_port = builder::env_of(ctx, "KUBERNETES_SERVICE_PORT");
+  if (master.empty() && k8s_host && k8s_port) {
+    master = "k8s://https://" + *k8s_host + ":" + *k8s_port;
+    put(confs, "spark.master", master);
+  }
+  const bool yarn = master.starts_with("yarn");
+  const bool k8s = master.starts_with("k8s");
+  if (yarn || !k8s) {
+    const std::string* tags = find(confs, "spark.yarn.tags");
+    const std::string ours = "KYUUBI," + request.batch_id;
+    put(confs, "spark.yarn.tags", tags && !trim(*tags).empty() ? *tags + "," + ours : ours);
+  }
+  if (k8s || !yarn) {
+    put(confs, "spark.kubernetes.driver.label." + std::string(kTagKey), request.batch_id);
+  }
+  if (k8s) {
+    put(confs, "spark.kubernetes.executor.podNamePrefix", "kyuubi-" + request.batch_id,
+        /*only_if_absent=*/true);
+    if (deploy_mode == "cluster") {
+      put(confs, "spark.kubernetes.driver.pod.name", "kyuubi-" + request.batch_id + "-driver",
+          /*only_if_absent=*/true);
+    }
+    if (const std::string* upload = find(confs, "spark.kubernetes.file.upload.path")) {
+      put(confs, "spark.kubernetes.file.upload.path", expand_date(*upload));
+    }
+  }
+  // The batch's name wins over a spark.app.name in its conf, as in Kyuubi.
+  if (!request.name.empty()) put(confs, "spark.app.name", request.name);
+  put(confs, "kyuubi.engine.engineLog.path", ctx.log_path.string());
+  std::sort(confs.begin(), confs.end());
+
+  EngineCommand command;
+  command.executable = *home / "bin" / "spark-submit";
+  command.env = ctx.env;
+  if (!request.class_name.empty()) command.args = {"--class", request.class_name};
+  std::string secret_properties;
+  for (const auto& [key, value] : confs) {
+    KITSUNE_RETURN_IF_ERROR(builder::check_pair(key, value));
+    const std::string name = spark_key(key);
+    if (redactor.is_secret(key) || redactor.is_secret(name)) {
+      command.secret_keys.push_back(name);
+      secret_properties += builder::properties_line(name, value);
+      continue;
+    }
+    command.args.push_back("--conf");
+    command.args.push_back(name + "=" + value);
+  }
+  if (!secret_properties.empty()) {
+    PrivateFile file{ctx.private_dir / (request.batch_id + ".spark.properties"),
+                     defaults->text + "\n" + secret_properties};
+    command.args.push_back("--properties-file");
+    command.args.push_back(file.path.string());
+    command.private_files.push_back(std::move(file));
+  }
+  const std::string* principal = find(confs, "spark.kerberos.principal");
+  const std::string* keytab = find(confs, "spark.kerberos.keytab");
+  const bool own_keytab = principal && keytab && !principal->empty() && !keytab->empty() &&
+                          builder::principal_short_name(*principal) == request.user;
+  if (!own_keytab && request.do_as) {
+    command.args.push_back("--proxy-user");
+    command.args.push_back(request.user);
+  }
+  command.args.push_back(request.resource);
+  for (const auto& arg : request.args)
+    command.args.push_back(arg);
   return command;
 }
 

@@ -14,6 +14,7 @@
 
 #include "dispatcher.h"
 #include "kitsune/common/log.h"
+#include "kitsune/frontend/http_server.h"
 #include "kitsune/transport/sasl.h"
 #include "kitsune/transport/thrift_codec.h"
 #include "kitsune/transport/tls.h"
@@ -267,7 +268,7 @@ awaitable<void> ThriftBinaryFrontend::accept_loop() {
       co_await backoff.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       continue;
     }
-    const std::uint64_t id = next_id_++;
+    const std::uint64_t id = next_connection_id();
     auto executor = socket.get_executor();
     asio::co_spawn(executor, serve(std::move(socket), id), asio::detached);
   }

@@ -18,32 +18,6 @@ using tcli::TStatusCode;
 
 constexpr auto kMaxProtocol = tcli::TProtocolVersion::HIVE_CLI_SERVICE_PROTOCOL_V11;
 
-std::string base64(std::string_view bytes) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  std::size_t i = 0;
-  for (; i + 2 < bytes.size(); i += 3) {
-    const auto n = (std::uint32_t{static_cast<std::uint8_t>(bytes[i])} << 16) |
-                   (std::uint32_t{static_cast<std::uint8_t>(bytes[i + 1])} << 8) |
-                   std::uint32_t{static_cast<std::uint8_t>(bytes[i + 2])};
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += kAlphabet[(n >> 6) & 63];
-    out += kAlphabet[n & 63];
-  }
-  if (i < bytes.size()) {
-    std::uint32_t n = std::uint32_t{static_cast<std::uint8_t>(bytes[i])} << 16;
-    const bool two = i + 1 < bytes.size();
-    if (two) n |= std::uint32_t{static_cast<std::uint8_t>(bytes[i + 1])} << 8;
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += two ? kAlphabet[(n >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
-
 // The user name Kyuubi derives from a principal: up to the first '/' or '@'.
 std::string short_name(std::string_view name) {
   auto cut = name.find_first_of("/@");
@@ -382,6 +356,7 @@ awaitable<Result<tcli::TOpenSessionResp>> GatewayService::open_session(
   } else if (auto hit = client_conf.find("hive.server2.proxy.user"); hit != client_conf.end()) {
     proxy = hit->second;
   }
+  if (proxy.empty()) proxy = ctx.do_as;
   proxy = std::string(trim(proxy));
   const std::string client_ip = IpAddress::normalize(ctx.peer_ip);
   if (!proxy.empty() && !iequals(proxy, real_user)) {
@@ -436,7 +411,10 @@ awaitable<Result<tcli::TOpenSessionResp>> GatewayService::open_session(
   session->principal = ctx.principal;
   session->client_ip = ctx.peer_ip;
   session->limit_ticket = std::move(*ticket);
-  session->connection_id = ctx.connection_id;
+  session->created_epoch_ms = epoch_ms();
+  session->client_conf = client_conf;
+  // A connectionless (HTTP, REST) session belongs to no connection: it ends when closed or idle.
+  session->connection_id = ctx.connectionless ? 0 : ctx.connection_id;
   session->protocol = std::min(req.client_protocol, kMaxProtocol);
 
   config::Conf conf = options_.conf_for_user ? options_.conf_for_user(user) : options_.server_conf;
@@ -503,8 +481,9 @@ awaitable<Result<tcli::TOpenSessionResp>> GatewayService::open_session(
   }
   add_operation(session, launch);
   log->info(
-      "[C{}] [S{}] opened for {}{} from {}; engine space {}", ctx.connection_id, session->id, user,
-      user == real_user ? "" : " (by " + real_user + ")", ctx.peer,
+      "[C{}] [S{}] opened for {}{} from {}{}; engine space {}", ctx.connection_id, session->id,
+      user, user == real_user ? "" : " (by " + real_user + ")", ctx.peer,
+      ctx.forwarded_for.empty() ? "" : " (forwarded for " + ctx.forwarded_for + ")",
       session->key.pool ? "(pool " + session->key.pool->name + ")" : session->key.engine_space());
   session->log_launch("Session " + session->id + " of " + user + " routed to " +
                       std::string(routing::to_string(session->key.level)) + " " +
@@ -541,8 +520,8 @@ awaitable<Result<tcli::TOpenSessionResp>> GatewayService::open_session(
   handle.sessionId.secret = session->handle.secret_bytes();
   resp.__set_sessionHandle(handle);
   std::map<std::string, std::string> out;
-  out["kyuubi.session.engine.launch.handle.guid"] = base64(launch->handle.guid_bytes());
-  out["kyuubi.session.engine.launch.handle.secret"] = base64(launch->handle.secret_bytes());
+  out["kyuubi.session.engine.launch.handle.guid"] = base64_encode(launch->handle.guid_bytes());
+  out["kyuubi.session.engine.launch.handle.secret"] = base64_encode(launch->handle.secret_bytes());
   out["kyuubi.session.engine.launch.support.result"] = "true";
   out["hive.server2.thrift.resultset.default.fetch.size"] =
       std::to_string(options_.server_conf.get(k::kServerThriftResultsetDefaultFetchSize));
@@ -593,7 +572,10 @@ awaitable<void> GatewayService::on_disconnect(const frontend::CallContext& ctx) 
   {
     std::lock_guard lock(mu_);
     for (const auto& [key, s] : sessions_) {
-      if (s->connection_id == ctx.connection_id && s->close_on_disconnect) closing.push_back(s);
+      if (s->connection_id != 0 && s->connection_id == ctx.connection_id &&
+          s->close_on_disconnect) {
+        closing.push_back(s);
+      }
     }
   }
   for (auto& s : closing)
@@ -613,6 +595,7 @@ std::shared_ptr<Operation> adopt_operation(Resp& resp) {
   }
   auto op = std::make_shared<Operation>();
   op->handle = Handle::random();
+  op->created_epoch_ms = epoch_ms();
   op->engine_handle = resp.operationHandle;
   op->type = resp.operationHandle.operationType;
   op->has_result_set = resp.operationHandle.hasResultSet;
@@ -661,6 +644,7 @@ awaitable<Result<tcli::TExecuteStatementResp>> GatewayService::execute_statement
   if (!resp) co_return resp;
   if (auto op = adopt_operation(*resp)) {
     op->state = async ? TOperationState::RUNNING_STATE : TOperationState::FINISHED_STATE;
+    op->statement = req.statement;
     // The first statement's log starts with how its engine was found or launched.
     if (!(*s)->launch_log_shown.exchange(true)) op->prelude_log = (*s)->launch_log();
     add_operation(*s, op);
@@ -957,6 +941,128 @@ awaitable<void> GatewayService::close_all() {
   }
   for (auto& s : all)
     co_await close_session(s, "the server is shutting down");
+}
+
+}  // namespace kitsune::session
+
+namespace kitsune::session {
+
+namespace {
+
+SessionSnapshot snapshot_of(const Session& s, int operations) {
+  SessionSnapshot out;
+  out.id = s.id;
+  out.handle.sessionId.guid = s.handle.guid_bytes();
+  out.handle.sessionId.secret = s.handle.secret_bytes();
+  out.user = s.user;
+  out.real_user = s.real_user;
+  out.principal = s.principal;
+  out.client_ip = s.client_ip;
+  out.conf = s.client_conf;
+  out.created_epoch_ms = s.created_epoch_ms;
+  out.idle_ms = std::max<std::int64_t>(0, now_ms() - s.last_access_ms.load());
+  out.operation_count = operations;
+  out.engine_space = s.key.pool ? s.key.pool->name : s.key.engine_space();
+  out.engine_type = s.key.engine_type;
+  return out;
+}
+
+OperationSnapshot snapshot_of(const Operation& op, const Session& s) {
+  OperationSnapshot out;
+  out.id = op.handle.id();
+  out.handle = op.to_thrift();
+  out.session_id = s.id;
+  out.session_user = s.user;
+  out.statement = op.statement;
+  out.state = op.state.load();
+  out.type = op.type;
+  out.has_result_set = op.has_result_set;
+  out.created_epoch_ms = op.created_epoch_ms;
+  out.is_launch = op.is_launch;
+  return out;
+}
+
+}  // namespace
+
+std::vector<SessionSnapshot> GatewayService::list_sessions() const {
+  std::lock_guard lock(mu_);
+  std::map<std::string, int> counts;
+  for (const auto& [key, op] : operations_) {
+    if (!op->is_launch) ++counts[op->session_key];
+  }
+  std::vector<SessionSnapshot> out;
+  out.reserve(sessions_.size());
+  for (const auto& [key, s] : sessions_)
+    out.push_back(snapshot_of(*s, counts[key]));
+  return out;
+}
+
+std::vector<OperationSnapshot> GatewayService::list_operations() const {
+  std::lock_guard lock(mu_);
+  std::vector<OperationSnapshot> out;
+  for (const auto& [key, op] : operations_) {
+    if (op->is_launch) continue;
+    auto sit = sessions_.find(op->session_key);
+    if (sit == sessions_.end()) continue;
+    out.push_back(snapshot_of(*op, *sit->second));
+  }
+  std::sort(out.begin(), out.end(),
+            [](const auto& a, const auto& b) { return a.created_epoch_ms < b.created_epoch_ms; });
+  return out;
+}
+
+std::optional<SessionSnapshot> GatewayService::session_by_id(std::string_view id) const {
+  auto key = Handle::key_from_id(id);
+  if (!key) return std::nullopt;
+  std::lock_guard lock(mu_);
+  auto it = sessions_.find(*key);
+  if (it == sessions_.end()) return std::nullopt;
+  int operations = 0;
+  for (const auto& [k, op] : operations_) {
+    if (op->session_key == *key && !op->is_launch) ++operations;
+  }
+  return snapshot_of(*it->second, operations);
+}
+
+std::optional<OperationSnapshot> GatewayService::operation_by_id(std::string_view id) const {
+  auto key = Handle::key_from_id(id);
+  if (!key) return std::nullopt;
+  std::lock_guard lock(mu_);
+  auto it = operations_.find(*key);
+  if (it == operations_.end() || it->second->is_launch) return std::nullopt;
+  auto sit = sessions_.find(it->second->session_key);
+  if (sit == sessions_.end()) return std::nullopt;
+  return snapshot_of(*it->second, *sit->second);
+}
+
+awaitable<Status> GatewayService::authorize_proxy(const std::string& real_user,
+                                                  const std::string& proxy,
+                                                  const std::string& client_ip) {
+  if (proxy.empty() || iequals(proxy, real_user) || is_administrator(real_user)) {
+    co_return Status::ok();
+  }
+  auto check = [rules = &proxy_rules_, real_user, proxy, client_ip] {
+    return rules->authorize(real_user, proxy, client_ip, os_lookups());
+  };
+  co_return co_await pool_.run(std::move(check));
+}
+
+void GatewayService::refresh_limits(const config::Conf& conf) {
+  limiter_->refresh_lists(SessionLimits::from_conf(conf));
+}
+
+awaitable<bool> GatewayService::close_session_by_id(std::string_view id, std::string why) {
+  auto key = Handle::key_from_id(id);
+  if (!key) co_return false;
+  std::shared_ptr<Session> s;
+  {
+    std::lock_guard lock(mu_);
+    auto it = sessions_.find(*key);
+    if (it != sessions_.end()) s = it->second;
+  }
+  if (!s) co_return false;
+  co_await close_session(s, std::move(why));
+  co_return true;
 }
 
 }  // namespace kitsune::session

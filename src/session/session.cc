@@ -17,6 +17,12 @@ std::int64_t now_ms() {
       .count();
 }
 
+std::int64_t epoch_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 tcli::TOperationHandle Operation::to_thrift() const {
   return frontend::to_thrift_operation_handle(handle, type, has_result_set);
 }

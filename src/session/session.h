@@ -36,8 +36,10 @@ struct Operation {
   bool has_result_set = false;
   bool is_launch = false;  // the LaunchEngine operation, answered by the gateway itself
   tcli::TOperationHandle engine_handle;  // the engine's (not for the launch operation)
-  // Touched on the session's strand only.
-  tcli::TOperationState::type state = tcli::TOperationState::RUNNING_STATE;
+  std::string statement;                 // ExecuteStatement's, for listings
+  std::int64_t created_epoch_ms = 0;     // wall clock, for listings
+  // Written on the session's strand; read anywhere (listings).
+  std::atomic<tcli::TOperationState::type> state{tcli::TOperationState::RUNNING_STATE};
   std::vector<std::string> prelude_log;  // gateway lines shown before the engine's log
   std::size_t prelude_sent = 0;
   std::atomic<std::int64_t> last_access_ms{0};  // steady clock, for the idle check
@@ -51,6 +53,8 @@ struct Operation {
 };
 
 std::int64_t now_ms();
+// Milliseconds since the epoch (wall clock), for what users are shown.
+std::int64_t epoch_ms();
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
@@ -67,8 +71,10 @@ class Session : public std::enable_shared_from_this<Session> {
   Handle handle;
   std::string id;  // the handle's UUID: the ref id of engines it launches
   std::string real_user, user, principal, client_ip;
-  std::uint64_t connection_id = 0;
+  std::uint64_t connection_id = 0;  // 0: no connection owns it (HTTP, REST)
   bool close_on_disconnect = true;
+  std::int64_t created_epoch_ms = 0;               // wall clock, for listings
+  std::map<std::string, std::string> client_conf;  // what the client asked for, for listings
   tcli::TProtocolVersion::type protocol = tcli::TProtocolVersion::HIVE_CLI_SERVICE_PROTOCOL_V11;
   config::Conf conf;                               // the session's effective configuration
   std::map<std::string, std::string> engine_conf;  // sent in the engine's OpenSession

@@ -62,44 +62,62 @@ void SessionLimiter::Ticket::release() {
   if (limiter) limiter->release(keys_);
 }
 
+SessionLimits SessionLimiter::limits() const {
+  std::lock_guard lock(mu_);
+  return limits_;
+}
+
+void SessionLimiter::refresh_lists(const SessionLimits& from) {
+  std::lock_guard lock(mu_);
+  limits_.unlimited_users = from.unlimited_users;
+  limits_.deny_users = from.deny_users;
+  limits_.deny_ips = from.deny_ips;
+}
+
 std::shared_ptr<SessionLimiter> SessionLimiter::create(SessionLimits limits) {
   return std::shared_ptr<SessionLimiter>(new SessionLimiter(std::move(limits)));
 }
 
 Result<std::unique_ptr<SessionLimiter::Ticket>> SessionLimiter::acquire(const std::string& user,
                                                                         const std::string& ip) {
+  // The lists may be refreshed under us: decide on a copy taken under the lock.
+  SessionLimits l;
+  {
+    std::lock_guard lock(mu_);
+    l = limits_;
+  }
   // Kyuubi's order and words (SessionLimiterWithAccessControlListImpl, SessionLimiterImpl).
-  if (!blank(user) && limits_.deny_users.contains(user)) {
+  if (!blank(user) && l.deny_users.contains(user)) {
     return Status::error(
         "Connection denied because the user is in the deny user list. (user: " + user + ")");
   }
-  if (!blank(ip) && limits_.deny_ips.contains(ip)) {
+  if (!blank(ip) && l.deny_ips.contains(ip)) {
     return Status::error(
         "Connection denied because the client ip is in the deny ip list. (ipAddress: " + ip + ")");
   }
   std::vector<std::string> keys;
-  if (!limits_.unlimited_users.contains(user)) {
+  if (!l.unlimited_users.contains(user)) {
     struct Check {
       int limit;
       std::string key;
       std::string refusal;
     };
     std::vector<Check> checks;
-    if (limits_.per_user_ipaddress > 0 && !blank(user) && !blank(ip)) {
-      const std::string n = std::to_string(limits_.per_user_ipaddress);
-      checks.push_back({limits_.per_user_ipaddress, user_ip_key(user, ip),
+    if (l.per_user_ipaddress > 0 && !blank(user) && !blank(ip)) {
+      const std::string n = std::to_string(l.per_user_ipaddress);
+      checks.push_back({l.per_user_ipaddress, user_ip_key(user, ip),
                         "Connection limit per user:ipaddress reached (user:ipaddress: " + user +
                             ":" + ip + " limit: " + n + ")"});
     }
-    if (limits_.per_user > 0 && !blank(user)) {
-      const std::string n = std::to_string(limits_.per_user);
-      checks.push_back({limits_.per_user, user_key(user),
+    if (l.per_user > 0 && !blank(user)) {
+      const std::string n = std::to_string(l.per_user);
+      checks.push_back({l.per_user, user_key(user),
                         "Connection limit per user reached (user: " + user + " limit: " + n + ")"});
     }
-    if (limits_.per_ipaddress > 0 && !blank(ip)) {
-      const std::string n = std::to_string(limits_.per_ipaddress);
+    if (l.per_ipaddress > 0 && !blank(ip)) {
+      const std::string n = std::to_string(l.per_ipaddress);
       checks.push_back(
-          {limits_.per_ipaddress, ip_key(ip),
+          {l.per_ipaddress, ip_key(ip),
            "Connection limit per ipaddress reached (ipaddress: " + ip + " limit: " + n + ")"});
     }
     std::lock_guard lock(mu_);

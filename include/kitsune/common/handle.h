@@ -26,6 +26,9 @@ struct Handle {
   std::string id() const;
   // Constant-time check of the secret.
   bool secret_matches(const Handle& other) const;
+  // The map key of a UUID string as id() writes it (dashes optional, any case); nullopt when it
+  // is not one.
+  static std::optional<std::string> key_from_id(std::string_view id);
   // Map key: the guid bytes.
   std::string key() const { return guid_bytes(); }
 };

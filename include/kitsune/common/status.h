@@ -11,13 +11,15 @@ namespace kitsune {
 
 enum class StatusCode {
   kOk,
-  kError,            // a failure the client caused or should see as is (bad SQL, bad argument)
-  kInvalidHandle,    // unknown or foreign session/operation handle
-  kUnauthenticated,  // credentials refused
-  kUnsupported,      // a call or feature this server does not provide
-  kTimedOut,         // a deadline passed
-  kCancelled,        // cancelled by the client or by shutdown
-  kUnavailable,      // a peer or resource is gone or cannot be reached
+  kError,             // a failure the client caused or should see as is (bad SQL, bad argument)
+  kInvalidHandle,     // unknown or foreign session/operation handle
+  kUnauthenticated,   // credentials refused
+  kPermissionDenied,  // who asked is known, and may not do this (another user's batch)
+  kNotFound,          // no such thing (a batch id, an engine); handles use kInvalidHandle
+  kUnsupported,       // a call or feature this server does not provide
+  kTimedOut,          // a deadline passed
+  kCancelled,         // cancelled by the client or by shutdown
+  kUnavailable,       // a peer or resource is gone or cannot be reached
   kResourceExhausted,
   kInternal,  // a bug or an impossible state; logged where it happens
 };
@@ -39,6 +41,12 @@ class Status {
   }
   static Status invalid_handle(std::string message) {
     return {StatusCode::kInvalidHandle, std::move(message), "HY000"};
+  }
+  static Status permission_denied(std::string message) {
+    return {StatusCode::kPermissionDenied, std::move(message), "42000"};
+  }
+  static Status not_found(std::string message) {
+    return {StatusCode::kNotFound, std::move(message), "HY000"};
   }
   static Status unsupported(std::string message) {
     return {StatusCode::kUnsupported, std::move(message), "0A000"};

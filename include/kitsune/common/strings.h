@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -18,6 +19,10 @@ bool istarts_with(std::string_view s, std::string_view prefix);
 std::vector<std::string> split(std::string_view s, char sep, bool skip_empty = true);
 std::string join(const std::vector<std::string>& parts, std::string_view sep);
 std::string hex(std::span<const std::uint8_t> bytes);
+// Base64 (RFC 4648, with padding); decoding also takes the URL-safe alphabet and no padding, and
+// fails on any other character.
+std::string base64_encode(std::string_view bytes);
+std::optional<std::string> base64_decode(std::string_view text);
 // 8-4-4-4-12 lower-case form of 16 bytes, as Java's UUID.toString prints them.
 std::string uuid_string(std::span<const std::uint8_t> bytes16);
 

@@ -78,8 +78,8 @@ using List = std::vector<std::string>;
     "host.")                                                                                       \
   X(kFrontendProtocols, List, kList, "kyuubi.frontend.protocols", true, "THRIFT_BINARY,REST",      \
     kServer, "", "THRIFT_BINARY,THRIFT_HTTP,REST,TRINO",                                           \
-    "Frontends the server starts. Kitsune serves THRIFT_BINARY; the others are reported at "       \
-    "startup as not available yet.")                                                               \
+    "Frontends the server starts: THRIFT_BINARY, THRIFT_HTTP and REST (TRINO is reported at "      \
+    "startup as not served).")                                                                     \
   X(kAuthentication, List, kList, "kyuubi.authentication", true, "NONE", kServer, "",              \
     "NOSASL,NONE,LDAP,JDBC,KERBEROS,CUSTOM",                                                       \
     "Client authentication: NOSASL (raw Thrift, no SASL), or SASL with NONE (PLAIN, any "          \

@@ -81,6 +81,18 @@ class Discovery {
   // Removes the node named `name` (as register_node returned it); an error when there is none.
   virtual awaitable<Status> remove_node(const std::string& space, const std::string& name) = 0;
 
+  // The names of the children of `path` as stored, unparsed and unsorted (empty when `path` does
+  // not exist): for instance the subdomains under an engine space's user, which an admin tool
+  // lists. Unavailable when discovery cannot be reached.
+  virtual awaitable<Result<std::vector<std::string>>> get_children(const std::string& path) = 0;
+
+  // Creates `node` under `space` (created when missing), named as register_node names it, but
+  // persistent: it stays when this Discovery goes, and is neither watched nor registered again;
+  // only remove_node() or another client removes it. This is kyuubi-ctl's "create server", which
+  // exposes servers in another namespace. Returns the node as created.
+  virtual awaitable<Result<ServiceNode>> create_persistent_node(const std::string& space,
+                                                                ServiceNode node) = 0;
+
   // The launch lock at `path`, mutually exclusive across every holder (servers included), or
   // kTimedOut "Timeout to lock on path <path>" at `deadline`.
   virtual awaitable<Result<std::unique_ptr<DiscoveryLock>>> lock(const std::string& path,

@@ -22,7 +22,14 @@ struct CallContext {
   std::string peer;  // "ip:port"
   std::string peer_ip;
   std::string principal;  // the user the transport authenticated; empty with NOSASL
-  std::string mechanism;  // "PLAIN", "GSSAPI", or "NOSASL"
+  std::string mechanism;  // "PLAIN", "GSSAPI", "NOSASL", or HTTP's "BASIC", "COOKIE", ...
+  // HTTP only: the proxy user of a ?doAs= parameter (checked like hive.server2.proxy.user), and
+  // the client address a proxy in front reported (X-Forwarded-For, or the configured header),
+  // recorded but never trusted for limits.
+  std::string do_as;
+  std::string forwarded_for;
+  // HTTP and REST: the calls of a session come over many connections; none of them owns it.
+  bool connectionless = false;
 };
 
 // Each method returns the response, or a Status that the frontend turns into the response's
@@ -50,6 +57,7 @@ class BufferedReplyStream : public ReplyStream {
   awaitable<Status> begin(std::size_t length) override;
   awaitable<Status> write(std::span<const std::uint8_t> bytes) override;
   awaitable<Status> replay(ReplyStream& out);
+  const std::vector<std::uint8_t>& bytes() const { return bytes_; }
 
  private:
   std::vector<std::uint8_t> bytes_;

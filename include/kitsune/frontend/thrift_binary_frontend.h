@@ -102,7 +102,6 @@ class ThriftBinaryFrontend {
   FrontendSecurity security_;
   asio::strand<asio::io_context::executor_type> accept_strand_;
   tcp::acceptor acceptor_;
-  std::atomic<std::uint64_t> next_id_{1};
   std::atomic<bool> stopping_{false};
   std::atomic<bool> accepting_stopped_{false};
   mutable std::mutex mu_;

@@ -8,8 +8,10 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "kitsune/common/asio.h"
 #include "kitsune/common/async_event.h"
@@ -34,6 +36,30 @@ struct GatewayOptions {
 
 class Session;
 struct Operation;
+
+// What listings (REST, admin) show of a session; a copy, taken under the service's lock.
+struct SessionSnapshot {
+  std::string id;
+  tcli::TSessionHandle handle;  // with its secret: for calls the REST frontend makes on behalf
+  std::string user, real_user, principal, client_ip;
+  std::map<std::string, std::string> conf;  // what the client asked for
+  std::int64_t created_epoch_ms = 0;
+  std::int64_t idle_ms = 0;
+  int operation_count = 0;
+  std::string engine_space;
+  std::string engine_type;
+};
+
+struct OperationSnapshot {
+  std::string id;
+  tcli::TOperationHandle handle;
+  std::string session_id, session_user, statement;
+  tcli::TOperationState::type state = tcli::TOperationState::INITIALIZED_STATE;
+  tcli::TOperationType::type type = tcli::TOperationType::UNKNOWN;
+  bool has_result_set = false;
+  bool is_launch = false;
+  std::int64_t created_epoch_ms = 0;
+};
 
 class GatewayService final : public frontend::Hs2Service {
  public:
@@ -69,6 +95,22 @@ class GatewayService final : public frontend::Hs2Service {
 
   std::size_t session_count() const;
 
+  // Listings for the REST API (any thread). Lookups by UUID; nullopt when unknown.
+  std::vector<SessionSnapshot> list_sessions() const;
+  std::vector<OperationSnapshot> list_operations() const;
+  std::optional<SessionSnapshot> session_by_id(std::string_view id) const;
+  std::optional<OperationSnapshot> operation_by_id(std::string_view id) const;
+  // kyuubi.server.administrators, and the user this server runs as.
+  bool is_administrator(const std::string& user) const;
+  // Whether `real_user` may act as `proxy` from `client_ip` (an administrator always may; others
+  // by the hadoop.proxyuser.* rules); kUnauthenticated saying why not. Off the event loop.
+  awaitable<Status> authorize_proxy(const std::string& real_user, const std::string& proxy,
+                                    const std::string& client_ip);
+  // Takes the unlimited and deny lists of kyuubi.server.limit.connections.* from `conf`.
+  void refresh_limits(const config::Conf& conf);
+  // Closes a session by UUID whoever owns it (an administrator's call); false when unknown.
+  awaitable<bool> close_session_by_id(std::string_view id, std::string why);
+
  private:
   Result<std::shared_ptr<Session>> find_session(const frontend::CallContext& ctx,
                                                 const tcli::TSessionHandle& handle);
@@ -79,8 +121,6 @@ class GatewayService final : public frontend::Hs2Service {
   awaitable<void> close_session(std::shared_ptr<Session> session, std::string why);
   awaitable<void> janitor();
   bool in_flight() const;
-  // kyuubi.server.administrators, and the user this server runs as.
-  bool is_administrator(const std::string& user) const;
 
   asio::io_context& io_;
   GatewayOptions options_;

@@ -63,14 +63,16 @@ class SessionLimiter : public std::enable_shared_from_this<SessionLimiter> {
   int count_of_ipaddress(const std::string& ip) const;
   int count_of_user_ipaddress(const std::string& user, const std::string& ip) const;
 
-  const SessionLimits& limits() const { return limits_; }
+  SessionLimits limits() const;
+  // Takes the user and address lists of `from` (POST /admin/refresh/...); counts stay.
+  void refresh_lists(const SessionLimits& from);
 
  private:
   explicit SessionLimiter(SessionLimits limits) : limits_(std::move(limits)) {}
   void release(const std::vector<std::string>& keys);
   int count(const std::string& key) const;
 
-  const SessionLimits limits_;
+  SessionLimits limits_;  // the lists change on refresh: under mu_
   mutable std::mutex mu_;
   std::map<std::string, int, std::less<>> counts_;  // only keys with a count above zero
 };

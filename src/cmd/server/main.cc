@@ -11,12 +11,15 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <mutex>
+#include <set>
 #include <thread>
 #include <vector>
 
 #include <boost/asio/signal_set.hpp>
 
 #include "kitsune/auth/authenticator.h"
+#include "kitsune/batch/batch_manager.h"
 #include "kitsune/common/asio.h"
 #include "kitsune/common/blocking_pool.h"
 #include "kitsune/common/io_shards.h"
@@ -30,7 +33,10 @@
 #include "kitsune/engine/engine_manager.h"
 #include "kitsune/engine/launcher.h"
 #include "kitsune/engine/process_builder.h"
+#include "kitsune/frontend/http_auth.h"
 #include "kitsune/frontend/thrift_binary_frontend.h"
+#include "kitsune/frontend/thrift_http_frontend.h"
+#include "kitsune/rest/rest_frontend.h"
 #include "kitsune/routing/groups.h"
 #include "kitsune/session/gateway_service.h"
 
@@ -91,6 +97,11 @@ std::string server_node_data(const config::Conf& conf, const std::string& host, 
   return data;
 }
 
+bool auth_settings_nosasl(const config::Conf& conf) {
+  auto settings = auth::read_auth_settings(conf);
+  return settings && settings->nosasl;
+}
+
 fs::path executable_dir() {
   std::error_code ec;
   auto self = fs::read_symlink("/proc/self/exe", ec);
@@ -142,11 +153,24 @@ int run(const std::vector<std::string>& args) {
   for (const auto& w : server_config->warnings)
     log->warn("{}", w);
 
+  bool serve_binary = false, serve_http = false, serve_rest = false;
   for (const auto& p : conf.get(k::kFrontendProtocols)) {
-    if (p != "THRIFT_BINARY") {
-      log->warn("kyuubi.frontend.protocols lists {}, which this build of Kitsune does not serve",
-                p);
+    const std::string protocol = to_upper(trim(p));
+    if (protocol == "THRIFT_BINARY") {
+      serve_binary = true;
+    } else if (protocol == "THRIFT_HTTP") {
+      serve_http = true;
+    } else if (protocol == "REST") {
+      serve_rest = true;
+    } else {
+      log->warn("kyuubi.frontend.protocols lists {}, which Kitsune does not serve", p);
     }
+  }
+  if (!serve_binary && !serve_http && !serve_rest) {
+    log->error(
+        "kyuubi.frontend.protocols names no frontend Kitsune serves (THRIFT_BINARY, "
+        "THRIFT_HTTP, REST)");
+    return 2;
   }
   std::optional<discovery::ZooKeeperOptions> zookeeper;
   if (!conf.get(k::kHaAddresses).empty()) {
@@ -225,8 +249,16 @@ int run(const std::vector<std::string>& args) {
   gateway_options.version = KITSUNE_KYUUBI_VERSION;
   gateway_options.server_user = routing::process_user_name();
   gateway_options.server_conf = conf;
-  gateway_options.conf_for_user = [server_config](std::string_view user) {
-    return server_config->for_user(user);
+  // POST /admin/refresh/user_defaults_conf swaps the configuration users' defaults come from.
+  auto config_mu = std::make_shared<std::mutex>();
+  auto current_config = std::make_shared<std::shared_ptr<config::ServerConfig>>(server_config);
+  gateway_options.conf_for_user = [config_mu, current_config](std::string_view user) {
+    std::shared_ptr<config::ServerConfig> c;
+    {
+      std::lock_guard lock(*config_mu);
+      c = *current_config;
+    }
+    return c->for_user(user);
   };
   gateway_options.server_ip = bind_host;
   session::GatewayService service(io, gateway_options, engines, blocking);
@@ -237,20 +269,138 @@ int run(const std::vector<std::string>& args) {
                 (security->password ? " PLAIN (" + std::string(security->password->name()) + ")"
                                     : "") +
                 (security->tls ? ", TLS" : "");
+  auto password = security->password;
+  auto audit = security->audit;
   frontend::ThriftBinaryFrontend frontend(shards, *options, service, std::move(security).value());
-  auto bound = frontend.start();
-  if (!bound) {
-    log->error("{}", bound.status().message());
-    return 1;
+  std::string address_lines;
+  tcp::endpoint bound;
+  if (serve_binary) {
+    auto b = frontend.start();
+    if (!b) {
+      log->error("{}", b.status().message());
+      return 1;
+    }
+    bound = *b;
+    address_lines += bound.address().to_string() + ":" + std::to_string(bound.port()) + "\n";
   }
+
+  std::unique_ptr<frontend::ThriftHttpFrontend> http_frontend;
+  if (serve_http) {
+    auto http_options = frontend::ThriftHttpOptions::from_conf(conf);
+    if (!http_options) {
+      log->error("{}", http_options.status().message());
+      return 2;
+    }
+    const bool tls = http_options->server.tls != nullptr;
+    auto http_auth_options = frontend::HttpAuthOptions::from_conf(conf, tls);
+    // Hive's servlet wants a user name even with NONE (the password is not checked); only NOSASL
+    // lets a request without credentials in.
+    http_auth_options.anonymous_allowed = auth_settings_nosasl(conf);
+    auto http_auth =
+        std::make_shared<frontend::HttpAuthenticator>(http_auth_options, password, audit);
+    http_frontend = std::make_unique<frontend::ThriftHttpFrontend>(
+        shards, std::move(http_options).value(), service, http_auth);
+    auto b = http_frontend->start();
+    if (!b) {
+      log->error("{}", b.status().message());
+      return 1;
+    }
+    log->info("Thrift over HTTP{} on {}:{}/{}", tls ? "S" : "", b->address().to_string(), b->port(),
+              conf.get(k::kFrontendThriftHttpPath));
+    address_lines +=
+        "thrift-http " + b->address().to_string() + ":" + std::to_string(b->port()) + "\n";
+    if (!serve_binary) bound = *b;
+  }
+
+  std::unique_ptr<batch::BatchManager> batches;
+  std::unique_ptr<rest::RestFrontend> rest_frontend;
+  if (serve_rest) {
+    auto rest_options = rest::RestOptions::from_conf(conf);
+    if (!rest_options) {
+      log->error("{}", rest_options.status().message());
+      return 2;
+    }
+    rest_options->version = KITSUNE_KYUUBI_VERSION;
+    rest::RestDependencies deps;
+    deps.gateway = &service;
+    deps.discovery = discovery.get();
+    deps.server_conf = conf;
+    deps.server_version = KITSUNE_KYUUBI_VERSION;
+    deps.refresh = [&service, config_mu, current_config, conf_dir = server_config->conf_dir,
+                    overrides = *overrides, &log](const std::string& what) -> Result<std::string> {
+      static const std::set<std::string> kKnown = {"user_defaults_conf", "unlimited_users",
+                                                   "deny_users",         "deny_ips",
+                                                   "hadoop_conf",        "kubernetes_conf"};
+      if (!kKnown.contains(what)) return Status::not_found("Nothing to refresh named " + what);
+      if (what == "hadoop_conf" || what == "kubernetes_conf") {
+        return Status::unsupported("Kitsune reads no Hadoop or Kubernetes configuration files");
+      }
+      auto reloaded = config::load_server_config(
+          conf_dir.empty() ? std::nullopt : std::optional<fs::path>(conf_dir), overrides);
+      if (!reloaded) return reloaded.status();
+      auto fresh = std::make_shared<config::ServerConfig>(std::move(reloaded).value());
+      if (what == "user_defaults_conf") {
+        std::lock_guard lock(*config_mu);
+        // Only the per-user defaults change: the server's own keys are read at startup.
+        auto next = std::make_shared<config::ServerConfig>(**current_config);
+        next->user_defaults = fresh->user_defaults;
+        *current_config = next;
+        log->info("refreshed the per-user defaults of {} user(s)", next->user_defaults.size());
+        return std::string("Refresh the user defaults conf successfully.");
+      }
+      service.refresh_limits(fresh->conf);
+      log->info("refreshed {}", what);
+      return "Refresh the " + what + " successfully.";
+    };
+
+    auto rest_auth_options = frontend::HttpAuthOptions::from_conf(conf, false);
+    rest_auth_options.transport = "rest";
+    auto rest_auth =
+        std::make_shared<frontend::HttpAuthenticator>(rest_auth_options, password, audit);
+    // The batch manager is named after the bound port (kyuubi_instance): batch requests that
+    // come before it is set get 503.
+    rest_frontend = std::make_unique<rest::RestFrontend>(shards, std::move(rest_options).value(),
+                                                         deps, rest_auth);
+    auto b = rest_frontend->start();
+    if (!b) {
+      log->error("{}", b.status().message());
+      return 1;
+    }
+    const std::string instance = advertised + ":" + std::to_string(b->port());
+    rest_frontend->set_instance(instance);
+    batch::BatchEnvironment env;
+    env.instance = instance;
+    env.work_dir_root = work_root.string();
+    env.sql_service = &service;
+    env.pool = &blocking;
+    auto created = batch::BatchManager::create(io, conf, env);
+    if (!created) {
+      log->error("{}", created.status().message());
+      return 2;
+    }
+    batches = std::move(created).value();
+    rest_frontend->set_batches(batches.get());
+    log->info("REST API on http://{}:{}/api/v1", b->address().to_string(), b->port());
+    address_lines += "rest " + b->address().to_string() + ":" + std::to_string(b->port()) + "\n";
+    if (!serve_binary && !serve_http) bound = *b;
+  }
+
   // The service learns its public address only now that the port is bound.
-  const std::string url = advertised + ":" + std::to_string(bound->port());
+  const std::string url = advertised + ":" + std::to_string(bound.port());
   service.set_connection_url(url);
   service.start();
+  if (batches) {
+    auto start_batches = [&]() -> awaitable<void> {
+      Status started = co_await batches->start();
+      if (!started.is_ok()) log->error("batches: {}", started.message());
+    };
+    asio::co_spawn(io, start_batches, asio::detached);
+  }
   log->info("kitsune-server listening on {}:{} ({}), {} discovery, engines from {}",
-            bound->address().to_string(), bound->port(), mechanisms, discovery->kind(),
+            bound.address().to_string(), bound.port(), mechanisms, discovery->kind(),
             engine_exe.string());
-  std::cout << bound->address().to_string() << ":" << bound->port() << std::endl;
+  // One write, so that whoever reads the first line has the others too.
+  std::cout << address_lines << std::flush;
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
   std::atomic<bool> stopping{false};
@@ -264,6 +414,8 @@ int run(const std::vector<std::string>& args) {
     log->info("stopping ({}): no new connections; draining for up to {} ms", why,
               drain_timeout.count());
     frontend.stop_accepting();
+    if (http_frontend) http_frontend->stop_accepting();
+    if (rest_frontend) rest_frontend->stop_accepting();
     service.stop_accepting();
     auto drain = [&]() -> awaitable<void> {
       if (!server_node.empty() && discovery->available()) {
@@ -274,10 +426,17 @@ int run(const std::vector<std::string>& args) {
       }
       co_await service.drain(session::GatewayService::Clock::now() + drain_timeout);
       co_await service.close_all();
+      // After the sessions: a SQL batch waiting on one sees it closed, and lets go at once.
+      if (batches) co_await batches->stop();
       frontend.stop();
+      if (http_frontend) http_frontend->stop();
+      if (rest_frontend) rest_frontend->stop();
       co_await engines.shutdown(/*all=*/engine_options.engines_die_with_server);
       // Idle connections close after a short grace, answering a call that was on its way.
-      co_await frontend.wait_closed(std::chrono::steady_clock::now() + std::chrono::seconds(3));
+      const auto closed_by = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+      co_await frontend.wait_closed(closed_by);
+      if (http_frontend) co_await http_frontend->wait_closed(closed_by);
+      if (rest_frontend) co_await rest_frontend->wait_closed(closed_by);
       shards.stop();
     };
     asio::co_spawn(io, std::move(drain), asio::detached);
@@ -302,9 +461,9 @@ int run(const std::vector<std::string>& args) {
   auto publish = [&]() -> awaitable<void> {
     discovery::ServiceNode node;
     node.host = advertised;
-    node.port = bound->port();
+    node.port = bound.port();
     node.version = KITSUNE_KYUUBI_VERSION;
-    node.data = server_node_data(conf, advertised, bound->port());
+    node.data = server_node_data(conf, advertised, bound.port());
     auto registered = co_await discovery->register_node(server_space, node, on_removed);
     if (!registered) {
       log->error("{}", registered.status().message());

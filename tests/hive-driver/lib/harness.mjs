@@ -16,7 +16,7 @@ const { HiveClient, HiveDriver, HiveUtils, auth, connections, thrift } = hive;
 export const { TCLIService, TCLIService_types: T } = thrift;
 export const StatusError = StatusErrorModule.default;
 export const HiveSession = HiveSessionModule.default;
-export { HiveClient, HiveDriver, HiveUtils };
+export { HiveClient, HiveDriver, HiveUtils, auth, connections };
 
 const requireFromHiveDriver = createRequire(createRequire(import.meta.url).resolve('hive-driver'));
 export const Int64 = requireFromHiveDriver('node-int64');
@@ -221,6 +221,9 @@ export async function startGateway({ auth: authMode = 'NONE', conf = {}, default
   const pairs = {
     'kyuubi.frontend.bind.host': '127.0.0.1',
     'kyuubi.frontend.thrift.binary.bind.port': '0',
+    'kyuubi.frontend.thrift.http.bind.port': '0',
+    'kyuubi.frontend.rest.bind.port': '0',
+    'kyuubi.metadata.store.jdbc.url': `jdbc:sqlite:${join(dir, 'kyuubi_state_store.db')}`,
     'kyuubi.engine.type': 'LOCAL',
     'kyuubi.authentication': authMode,
     'kitsune.engine.local.executable': ENGINE,
@@ -239,11 +242,20 @@ export async function startGateway({ auth: authMode = 'NONE', conf = {}, default
   const tracked = { proc, workDir, dir };
   liveGateways.add(tracked);
   let address;
+  // The server writes one line per frontend at once: "host:port" (binary), then
+  // "thrift-http host:port" and "rest host:port" when those are served.
+  const endpoints = {};
   try {
     address = await withTimeout(
       new Promise((resolve, reject) => {
         const lines = readline.createInterface({ input: proc.stdout });
-        lines.once('line', resolve);
+        lines.on('line', (l) => {
+          const m = /^(thrift-http|rest) (.*):(\d+)$/.exec(l);
+          if (m) endpoints[m[1]] = { host: m[2], port: Number(m[3]) };
+          else if (!endpoints.binary) endpoints.binary = l;
+          // Lines come in one write: resolve once the chunk has been split.
+          setImmediate(() => resolve(endpoints.binary ?? l));
+        });
         exited.then(({ code, signal }) => reject(new Error(`kitsune-server exited with ${code ?? signal}:\n${log.join('\n')}`)));
       }),
       15000,
@@ -260,6 +272,9 @@ export async function startGateway({ auth: authMode = 'NONE', conf = {}, default
   const gateway = {
     host: address.slice(0, colon),
     port: Number(address.slice(colon + 1)),
+    http: endpoints['thrift-http'],
+    rest: endpoints.rest,
+    restUrl: endpoints.rest ? `http://${endpoints.rest.host}:${endpoints.rest.port}/api/v1` : undefined,
     proc,
     dir,
     workDir,

@@ -29,6 +29,8 @@ constexpr const char* kHarnessDefaults =
     "# Written by GatewayProcess for one test.\n"
     "kyuubi.frontend.bind.host 127.0.0.1\n"
     "kyuubi.frontend.thrift.binary.bind.port 0\n"
+    "kyuubi.frontend.thrift.http.bind.port 0\n"
+    "kyuubi.frontend.rest.bind.port 0\n"
     "kyuubi.engine.type LOCAL\n";
 
 // Moves complete lines from `partial` into `lines`.
@@ -66,7 +68,9 @@ GatewayProcess::GatewayProcess(GatewayOptions options) {
   fs::create_directories(work_dir_);
   {
     std::ofstream file(conf_dir_ + "/kyuubi-defaults.conf");
-    file << kHarnessDefaults << options.defaults_file << "\n";
+    file << kHarnessDefaults << "kyuubi.metadata.store.jdbc.url jdbc:sqlite:" << dir_
+         << "/kyuubi_state_store.db\n"
+         << options.defaults_file << "\n";
   }
 
   std::vector<std::string> args{server_binary()};
@@ -129,7 +133,22 @@ GatewayProcess::GatewayProcess(GatewayOptions options) {
       changed_.wait_for(lock, std::chrono::milliseconds(20),
                         [this] { return !stdout_lines_.empty() || output_closed_; });
       if (!stdout_lines_.empty()) {
-        address = stdout_lines_.front();
+        // One line per frontend, written at once: "host:port" (binary), "thrift-http h:p",
+        // "rest h:p".
+        for (const auto& line : stdout_lines_) {
+          const auto colon = line.rfind(':');
+          if (colon == std::string::npos) continue;
+          const int p = std::atoi(line.c_str() + colon + 1);
+          if (line.starts_with("rest ")) {
+            rest_port_ = p;
+          } else if (line.starts_with("thrift-http ")) {
+            http_port_ = p;
+          } else if (address.empty()) {
+            address = line;
+          }
+        }
+        if (address.empty())
+          address = stdout_lines_.front().substr(stdout_lines_.front().find(' ') + 1);
         break;
       }
     }

@@ -49,6 +49,9 @@ class GatewayProcess {
   bool listening() const { return port_ > 0; }
   const std::string& host() const { return host_; }
   int port() const { return port_; }
+  // The REST API's and Thrift HTTP's ports, when the server serves them (else 0).
+  int rest_port() const { return rest_port_; }
+  int http_port() const { return http_port_; }
   pid_t pid() const { return pid_; }
   const std::string& dir() const { return dir_; }
   const std::string& conf_dir() const { return conf_dir_; }
@@ -79,6 +82,8 @@ class GatewayProcess {
   std::string work_dir_;
   std::string host_;
   int port_ = 0;
+  int rest_port_ = 0;
+  int http_port_ = 0;
   pid_t pid_ = -1;
   std::thread reader_;
   mutable std::mutex mu_;
