@@ -458,11 +458,13 @@ awaitable<HttpResponse> RestFrontend::Router::admin(HttpRequest& req, Caller& ca
       co_return ok_json(list);
     }
     if (parts.size() == 3 && method == http::verb::delete_) {
-      auto found = owned_operation(caller, parts[2]);
-      if (!found) co_return status_response(found.status());
+      // An administrator closes anyone's operation: no ownership check here.
+      auto op = gateway.operation_by_id(parts[2]);
+      auto s = op ? gateway.session_by_id(op->session_id) : std::nullopt;
+      if (!op || !s) co_return not_found("Invalid OperationHandle: " + parts[2]);
       tcli::TCloseOperationReq close;
-      close.operationHandle = found->first.handle;
-      auto resp = co_await gateway.close_operation(on_behalf(caller, found->second), close);
+      close.operationHandle = op->handle;
+      auto resp = co_await gateway.close_operation(on_behalf(caller, *s), close);
       if (auto failed = failure_response(resp)) co_return std::move(*failed);
       co_return HttpResponse::text(http::status::ok, "Operation " + parts[2] + " is closed");
     }

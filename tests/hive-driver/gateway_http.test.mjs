@@ -296,7 +296,18 @@ describe('REST API v1', () => {
 
   test('admin endpoints are for administrators only', async () => {
     const sid = (await call('POST', '/sessions', { user: 'dave', body: {} })).json.identifier;
+    const op = (
+      await call('POST', `/sessions/${sid}/operations/statement`, {
+        user: 'dave',
+        body: { statement: 'SELECT 1', runAsync: false },
+      })
+    ).json.identifier;
     // Security is off (NONE): like Kyuubi, everyone is an administrator then.
+    const ops = await call('GET', `/admin/operations?users=dave&sessionHandle=${sid}`, { user: 'erin' });
+    assert.deepEqual(ops.json.map((o) => o.identifier), [op]);
+    const closedOp = await call('DELETE', `/admin/operations/${op}`, { user: 'erin' });
+    assert.equal(closedOp.status, 200, closedOp.text);
+    assert.equal((await call('GET', `/operations/${op}/event`, { user: 'dave' })).status, 404);
     const listed = await call('GET', '/admin/sessions?users=dave', { user: 'erin' });
     assert.equal(listed.status, 200, listed.text);
     assert.ok(listed.json.some((s) => s.identifier === sid));
