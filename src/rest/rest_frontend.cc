@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <mutex>
 #include <optional>
 #include <set>
 
@@ -57,6 +58,15 @@ class RestFrontend::Router {
   awaitable<HttpResponse> handle(HttpRequest& req);
   // Set once the manager exists; until then batch endpoints answer 503.
   std::atomic<batch::BatchManager*> batches_{nullptr};
+  // host:port of this frontend, known once bound (requests may already be coming in).
+  void set_instance(std::string instance) {
+    std::lock_guard lock(instance_mu_);
+    instance_ = std::move(instance);
+  }
+  std::string instance() const {
+    std::lock_guard lock(instance_mu_);
+    return instance_;
+  }
 
  private:
   struct Caller {
@@ -96,6 +106,8 @@ class RestFrontend::Router {
   RestOptions& options_;
   RestDependencies& deps_;
   std::shared_ptr<frontend::HttpAuthenticator> auth_;
+  mutable std::mutex instance_mu_;
+  std::string instance_;
 };
 
 namespace {
@@ -234,7 +246,7 @@ awaitable<HttpResponse> RestFrontend::Router::sessions(HttpRequest& req, Caller&
       for (const auto& s : gateway.list_sessions()) {
         if (options_.sessions_return_all_users || s.user == caller.user ||
             s.real_user == caller.user) {
-          list.push_back(session_data(s, options_.kyuubi_instance));
+          list.push_back(session_data(s, instance()));
         }
       }
       co_return ok_json(list);
@@ -264,7 +276,7 @@ awaitable<HttpResponse> RestFrontend::Router::sessions(HttpRequest& req, Caller&
     const auto& guid = resp->sessionHandle.sessionId.guid;
     const std::string id =
         uuid_string(std::span(reinterpret_cast<const std::uint8_t*>(guid.data()), guid.size()));
-    co_return ok_json(json{{"identifier", id}, {"kyuubiInstance", options_.kyuubi_instance}});
+    co_return ok_json(json{{"identifier", id}, {"kyuubiInstance", instance()}});
   }
   const std::string& second = parts[1];
   if (second == "count" && parts.size() == 2) {
@@ -283,7 +295,7 @@ awaitable<HttpResponse> RestFrontend::Router::sessions(HttpRequest& req, Caller&
   if (!s) co_return status_response(s.status());
   const frontend::CallContext ctx = on_behalf(caller, *s);
   if (parts.size() == 2) {
-    if (method == http::verb::get) co_return ok_json(session_event(*s, options_.kyuubi_instance));
+    if (method == http::verb::get) co_return ok_json(session_event(*s, instance()));
     if (method != http::verb::delete_) co_return method_not_allowed(req);
     tcli::TCloseSessionReq close;
     close.sessionHandle = s->handle;
@@ -308,7 +320,7 @@ awaitable<HttpResponse> RestFrontend::Router::sessions(HttpRequest& req, Caller&
     if (method != http::verb::get) co_return method_not_allowed(req);
     json list = json::array();
     for (const auto& op : gateway.list_operations()) {
-      if (op.session_id == s->id) list.push_back(operation_data(op, options_.kyuubi_instance));
+      if (op.session_id == s->id) list.push_back(operation_data(op, instance()));
     }
     co_return ok_json(list);
   }
@@ -363,7 +375,7 @@ awaitable<HttpResponse> RestFrontend::Router::operations(HttpRequest& req, Calle
     status.operationHandle = op.handle;
     auto resp = co_await gateway.get_operation_status(ctx, status);
     if (auto failed = failure_response(resp)) co_return std::move(*failed);
-    co_return ok_json(operation_event(op, s, *resp, options_.kyuubi_instance));
+    co_return ok_json(operation_event(op, s, *resp, instance()));
   }
   if (what == "resultsetmetadata") {
     tcli::TGetResultSetMetadataReq meta;
@@ -428,7 +440,7 @@ awaitable<HttpResponse> RestFrontend::Router::admin(HttpRequest& req, Caller& ca
       if (type.empty() || type == "INTERACTIVE") {
         for (const auto& s : gateway.list_sessions()) {
           if (users.empty() || users.contains(s.user)) {
-            list.push_back(session_data(s, options_.kyuubi_instance));
+            list.push_back(session_data(s, instance()));
           }
         }
       }
@@ -453,7 +465,7 @@ awaitable<HttpResponse> RestFrontend::Router::admin(HttpRequest& req, Caller& ca
       for (const auto& op : gateway.list_operations()) {
         if (!users.empty() && !users.contains(op.session_user)) continue;
         if (!session_id.empty() && op.session_id != session_id) continue;
-        list.push_back(operation_data(op, options_.kyuubi_instance));
+        list.push_back(operation_data(op, instance()));
       }
       co_return ok_json(list);
     }
@@ -711,6 +723,10 @@ void RestFrontend::stop() {
 }
 awaitable<bool> RestFrontend::wait_closed(std::chrono::steady_clock::time_point deadline) {
   return server_.wait_closed(deadline);
+}
+
+void RestFrontend::set_instance(std::string instance) {
+  router_->set_instance(std::move(instance));
 }
 
 void RestFrontend::set_batches(batch::BatchManager* batches) {

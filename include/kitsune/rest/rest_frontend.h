@@ -23,8 +23,7 @@ struct RestOptions {
   frontend::HttpServerOptions server;
   bool sessions_return_all_users = false;  // kyuubi.frontend.rest.legacy.v1.sessionsReturnAllUsers
   std::string client_ip_header = "X-Real-IP";
-  std::string version;          // what GET /api/v1/version says
-  std::string kyuubi_instance;  // host:port of this frontend, once bound
+  std::string version;  // what GET /api/v1/version says
   // Security off (no KERBEROS, NONE first): everyone is an administrator, as in Kyuubi.
   bool everyone_admin = false;
 
@@ -49,7 +48,7 @@ class RestFrontend {
 
   Result<tcp::endpoint> start();
   // Once, right after start(): the name and the batch manager, which is named after the port.
-  void set_instance(std::string instance) { options_.kyuubi_instance = std::move(instance); }
+  void set_instance(std::string instance);
   void set_batches(batch::BatchManager* batches);
   void stop_accepting();
   void stop();
