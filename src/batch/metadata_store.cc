@@ -13,6 +13,7 @@
 #include <set>
 #include <variant>
 
+#include "kitsune/auth/postgres_url.h"
 #include "kitsune/common/log.h"
 #include "kitsune/common/strings.h"
 #include "kitsune/config/keys.h"
@@ -26,7 +27,6 @@ namespace k = config::keys;
 constexpr std::string_view kSqlitePrefix = "jdbc:sqlite:";
 constexpr std::string_view kPostgresPrefix = "jdbc:postgresql:";
 constexpr int kSqliteBusyTimeoutMs = 5000;
-constexpr const char* kDefaultConnectTimeoutSeconds = "5";
 // Two gateways creating the schema at once take turns on this (pg_advisory_xact_lock).
 constexpr const char* kSchemaLockId = "7353001";
 
@@ -260,168 +260,13 @@ class SqliteDatabase final : public Database {
 
 // ---- PostgreSQL -----------------------------------------------------------------------------
 
-struct PostgresSettings {
-  std::map<std::string, std::string> params;  // libpq keywords
-  std::string password;
-
-  std::string describe() const {
-    std::string out;
-    for (const char* name : {"host", "port", "dbname", "user", "sslmode"}) {
-      auto it = params.find(name);
-      if (it == params.end()) continue;
-      if (!out.empty()) out += ' ';
-      out += std::string(name) + "=" + it->second;
-    }
-    return out;
-  }
-};
-
-Result<std::string> url_decode(std::string_view text) {
-  std::string out;
-  auto hex_digit = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '+') {
-      out += ' ';
-    } else if (text[i] == '%') {
-      const int hi = i + 2 < text.size() ? hex_digit(text[i + 1]) : -1;
-      const int lo = i + 2 < text.size() ? hex_digit(text[i + 2]) : -1;
-      if (hi < 0 || lo < 0) return config_error(k::kMetadataStoreJdbcUrl, "bad %-escape");
-      out += static_cast<char>(hi * 16 + lo);
-      i += 2;
-    } else {
-      out += text[i];
-    }
-  }
-  return out;
-}
-
-bool is_libpq_keyword(const std::string& name) {
-  static const std::set<std::string> keywords = [] {
-    std::set<std::string> out;
-    PQconninfoOption* options = PQconndefaults();
-    if (options == nullptr) return out;
-    for (PQconninfoOption* o = options; o->keyword != nullptr; ++o)
-      out.emplace(o->keyword);
-    PQconninfoFree(options);
-    return out;
-  }();
-  return keywords.contains(name);
-}
-
-// jdbc:postgresql://host[:port][,host[:port]...]/database[?key=value&...] (also
-// jdbc:postgresql:database) to libpq keywords; pgjdbc's common parameter names are mapped,
-// libpq's own accepted. Errors never repeat the URL: it may hold a password.
-Result<PostgresSettings> parse_postgresql_url(std::string_view url, const config::Conf& conf) {
-  const auto& def = k::kMetadataStoreJdbcUrl;
-  std::string_view rest = url.substr(kPostgresPrefix.size());
-  std::string_view query;
-  if (auto q = rest.find('?'); q != std::string_view::npos) {
-    query = rest.substr(q + 1);
-    rest = rest.substr(0, q);
-  }
-  std::string_view authority;
-  std::string_view database = rest;
-  if (rest.starts_with("//")) {
-    rest.remove_prefix(2);
-    const auto slash = rest.find('/');
-    if (slash == std::string_view::npos) {
-      return config_error(def, "expected jdbc:postgresql://host[:port]/database");
-    }
-    authority = rest.substr(0, slash);
-    database = rest.substr(slash + 1);
-  }
-  PostgresSettings out;
-  std::vector<std::string> hosts;
-  std::vector<std::string> ports;
-  for (const std::string& entry : split(authority, ',')) {
-    std::string host = entry;
-    std::string port = "5432";
-    if (host.starts_with("[")) {
-      const auto end = host.find(']');
-      if (end == std::string::npos) return config_error(def, "unclosed [ in an IPv6 host");
-      const std::string after = host.substr(end + 1);
-      host = host.substr(1, end - 1);
-      if (after.starts_with(":")) port = after.substr(1);
-    } else if (auto colon = host.rfind(':'); colon != std::string::npos) {
-      port = host.substr(colon + 1);
-      host = host.substr(0, colon);
-    }
-    const bool digits =
-        !port.empty() && port.size() <= 5 && std::all_of(port.begin(), port.end(), [](char c) {
-          return std::isdigit(static_cast<unsigned char>(c)) != 0;
-        });
-    if (!digits || std::stoi(port) < 1 || std::stoi(port) > 65535) {
-      return config_error(def, "bad port '" + port + "' (expected 1 to 65535)");
-    }
-    hosts.push_back(host.empty() ? "localhost" : host);
-    ports.push_back(port);
-  }
-  if (hosts.empty()) {
-    hosts.emplace_back("localhost");
-    ports.emplace_back("5432");
-  }
-  out.params["host"] = join(hosts, ",");
-  out.params["port"] = join(ports, ",");
-  auto dbname = url_decode(database);
-  if (!dbname) return dbname.status();
-  if (!dbname->empty()) out.params["dbname"] = std::move(dbname).value();
-  static const std::map<std::string, std::string, std::less<>> kRenamed = {
-      {"connectTimeout", "connect_timeout"},
-      {"loginTimeout", "connect_timeout"},
-      {"ApplicationName", "application_name"},
-      {"applicationName", "application_name"},
-      {"sslMode", "sslmode"},
-  };
-  for (const std::string& pair : split(query, '&')) {
-    const auto eq = pair.find('=');
-    auto name = url_decode(pair.substr(0, eq));
-    if (!name) return name.status();
-    auto value = url_decode(eq == std::string::npos ? "" : pair.substr(eq + 1));
-    if (!value) return value.status();
-    std::string keyword = *name;
-    if (auto it = kRenamed.find(keyword); it != kRenamed.end()) keyword = it->second;
-    if (keyword == "ssl") {
-      if (iequals(*value, "true") && !out.params.contains("sslmode")) {
-        out.params["sslmode"] = "verify-full";
-      }
-      continue;
-    }
-    if (keyword == "currentSchema") {
-      out.params["options"] = "-c search_path=" + *value;
-      continue;
-    }
-    if (!is_libpq_keyword(keyword)) {
-      return config_error(def, "unknown parameter '" + *name +
-                                   "' (use libpq's names, such as sslmode or connect_timeout, "
-                                   "or pgjdbc's connectTimeout, ssl, ApplicationName)");
-    }
-    if (keyword == "password") out.password = *value;
-    out.params[keyword] = std::move(value).value();
-  }
-  if (auto user = conf.get(k::kMetadataStoreJdbcUser); !user.empty()) out.params["user"] = user;
-  if (auto password = conf.get(k::kMetadataStoreJdbcPassword); !password.empty()) {
-    out.params["password"] = password;
-    out.password = std::move(password);
-  }
-  if (!out.params.contains("connect_timeout")) {
-    out.params["connect_timeout"] = kDefaultConnectTimeoutSeconds;
-  }
-  out.params["fallback_application_name"] = "kitsune-server";
-  return out;
-}
-
 void ignore_notice(void*, const char*) {}
 
 using PgResult = std::unique_ptr<PGresult, void (*)(PGresult*)>;
 
 class PostgresDatabase final : public Database {
  public:
-  explicit PostgresDatabase(PostgresSettings settings) : settings_(std::move(settings)) {}
+  explicit PostgresDatabase(auth::PostgresSettings settings) : settings_(std::move(settings)) {}
   ~PostgresDatabase() override {
     if (conn_) PQfinish(conn_);
   }
@@ -561,7 +406,7 @@ class PostgresDatabase final : public Database {
     return Status::unavailable(why);
   }
 
-  const PostgresSettings settings_;
+  const auth::PostgresSettings settings_;
   PGconn* conn_ = nullptr;
 };
 
@@ -883,7 +728,10 @@ Result<std::unique_ptr<Database>> open_sqlite(std::string_view url, const StoreO
 }
 
 Result<std::unique_ptr<Database>> open_postgres(std::string_view url, const config::Conf& conf) {
-  auto settings = parse_postgresql_url(url, conf);
+  auth::PostgresUrlOptions url_options{key_name(k::kMetadataStoreJdbcUrl),
+                                       conf.get(k::kMetadataStoreJdbcUser),
+                                       conf.get(k::kMetadataStoreJdbcPassword)};
+  auto settings = auth::parse_postgresql_jdbc_url(url, url_options);
   if (!settings) return settings.status();
   auto db = std::make_unique<PostgresDatabase>(std::move(settings).value());
   Status connected = db->connect();
