@@ -69,13 +69,8 @@ HttpAuthOptions HttpAuthOptions::from_conf(const config::Conf& conf, bool tls) {
   return o;
 }
 
-HttpAuthenticator::HttpAuthenticator(HttpAuthOptions options,
-                                     std::shared_ptr<auth::PasswordAuthenticator> password,
-                                     std::shared_ptr<auth::AuditLog> audit)
-    : options_(std::move(options)),
-      password_(std::move(password)),
-      audit_(std::move(audit)),
-      secret_(random_array<32>()) {}
+HttpAuthenticator::HttpAuthenticator(HttpAuthOptions options, HttpAuthProviders providers)
+    : options_(std::move(options)), providers_(std::move(providers)), secret_(random_array<32>()) {}
 
 std::string HttpAuthenticator::signature(const std::string& payload) const {
   unsigned char mac[EVP_MAX_MD_SIZE];
@@ -120,7 +115,7 @@ std::optional<std::string> HttpAuthenticator::verify_cookie_value(const std::str
 void HttpAuthenticator::audit(const HttpRequest& req, const std::string& user,
                               const std::string& mechanism, bool allowed,
                               const std::string& reason) const {
-  if (!audit_) return;
+  if (!providers_.audit) return;
   auth::LoginAttempt a;
   a.client = req.peer;
   a.user = user;
@@ -128,14 +123,90 @@ void HttpAuthenticator::audit(const HttpRequest& req, const std::string& user,
   a.transport = options_.transport;
   a.allowed = allowed;
   a.reason = reason;
-  audit_->record(a);
+  providers_.audit->record(a);
+}
+
+awaitable<Result<HttpIdentity>> HttpAuthenticator::basic(const HttpRequest& req,
+                                                         const std::string& credentials) {
+  auto decoded = base64_decode(credentials);
+  const auto colon = decoded ? decoded->find(':') : std::string::npos;
+  if (!decoded || colon == std::string::npos) {
+    audit(req, "", "BASIC", false, "malformed Basic credentials");
+    co_return Status::unauthenticated("Malformed Basic credentials");
+  }
+  const std::string user = decoded->substr(0, colon);
+  const std::string password = decoded->substr(colon + 1);
+  if (user.empty()) {
+    audit(req, user, "BASIC", false, "empty user name");
+    co_return Status::unauthenticated("Basic credentials without a user name");
+  }
+  if (providers_.password) {
+    if (password.empty()) {
+      audit(req, user, "BASIC", false, "empty password");
+      co_return Status::unauthenticated("Error validating the login: empty password");
+    }
+    auth::ClientInfo client{req.peer_ip, req.connection_id};
+    Status checked = co_await providers_.password->authenticate(user, password, client);
+    if (!checked.is_ok()) {
+      audit(req, user, "BASIC", false, checked.message());
+      co_return checked;
+    }
+  } else if (!options_.anonymous_allowed) {
+    audit(req, user, "BASIC", false, "no password provider is configured");
+    co_return Status::unauthenticated(
+        "Basic authentication is not offered: kyuubi.authentication names no password provider");
+  }
+  co_return HttpIdentity{user, "BASIC", {}};
+}
+
+awaitable<Result<HttpIdentity>> HttpAuthenticator::negotiate(const HttpRequest& req,
+                                                             std::string credentials) {
+  if (!providers_.spnego) {
+    const std::string why = !options_.kerberos ? "kyuubi.authentication does not list KERBEROS"
+                                               : providers_.spnego_missing;
+    audit(req, "", "NEGOTIATE", false, "Negotiate is not offered: " + why);
+    co_return Status::unauthenticated("Negotiate (SPNEGO) is not offered by this server: " + why);
+  }
+  // hive-driver writes "Negotiate : <token>": a colon and spaces before the token are skipped.
+  std::size_t start = 0;
+  while (start < credentials.size() && (credentials[start] == ':' || credentials[start] == ' ')) {
+    ++start;
+  }
+  credentials.erase(0, start);
+  auto login = co_await providers_.spnego->accept(std::move(credentials));
+  if (!login) {
+    audit(req, "", "NEGOTIATE", false, login.status().message());
+    co_return login.status();
+  }
+  HttpIdentity identity{login->user, "NEGOTIATE", {}};
+  if (!login->reply.empty()) {
+    identity.response_headers.emplace_back("WWW-Authenticate", "Negotiate " + login->reply);
+  }
+  co_return identity;
+}
+
+awaitable<Result<HttpIdentity>> HttpAuthenticator::bearer(const HttpRequest& req,
+                                                          const std::string& credentials) {
+  if (!providers_.bearer) {
+    audit(req, "", "BEARER", false, "no token provider");
+    co_return Status::unauthenticated(
+        "Bearer tokens are not accepted: kitsune.authentication.custom.bearer.library is unset");
+  }
+  // The token is a secret: it reaches neither the audit line nor the log.
+  auth::ClientInfo client{req.peer_ip, req.connection_id};
+  Result<std::string> user = co_await providers_.bearer->authenticate(credentials, client);
+  if (!user) {
+    audit(req, "", "BEARER", false, user.status().message());
+    co_return user.status();
+  }
+  co_return HttpIdentity{*user, "BEARER", {}};
 }
 
 awaitable<Result<HttpIdentity>> HttpAuthenticator::authenticate(const HttpRequest& req) {
   if (options_.use_cookie) {
     if (auto cookie = find_cookie(req.header("Cookie"), kAuthCookieName)) {
       if (auto user = verify_cookie_value(*cookie)) {
-        co_return HttpIdentity{*user, "COOKIE", ""};
+        co_return HttpIdentity{*user, "COOKIE", {}};
       }
       // A forged or expired cookie is not an error by itself: credentials may follow.
     }
@@ -143,72 +214,39 @@ awaitable<Result<HttpIdentity>> HttpAuthenticator::authenticate(const HttpReques
   const std::string authorization(trim(req.header("Authorization")));
   const auto space = authorization.find(' ');
   const std::string scheme = authorization.substr(0, space);
-  const std::string credentials =
+  std::string credentials =
       space == std::string::npos ? std::string() : std::string(trim(authorization.substr(space)));
-  HttpIdentity identity;
 
+  Result<HttpIdentity> identity = Status::unauthenticated("");
   if (authorization.empty()) {
     if (!options_.anonymous_allowed) {
       audit(req, "", "HTTP", false, "no credentials");
       co_return Status::unauthenticated(
-          options_.kerberos ? "Authentication required: send Negotiate (Kerberos) credentials"
+          providers_.spnego ? "Authentication required: send Negotiate (Kerberos) credentials"
                             : "Authentication required: send Basic credentials");
     }
-    identity = HttpIdentity{"anonymous", "NONE", ""};
+    identity = HttpIdentity{"anonymous", "NONE", {}};
   } else if (iequals(scheme, "Basic")) {
-    auto decoded = base64_decode(credentials);
-    const auto colon = decoded ? decoded->find(':') : std::string::npos;
-    if (!decoded || colon == std::string::npos) {
-      audit(req, "", "BASIC", false, "malformed Basic credentials");
-      co_return Status::unauthenticated("Malformed Basic credentials");
-    }
-    const std::string user = decoded->substr(0, colon);
-    const std::string password = decoded->substr(colon + 1);
-    if (user.empty()) {
-      audit(req, user, "BASIC", false, "empty user name");
-      co_return Status::unauthenticated("Basic credentials without a user name");
-    }
-    if (password_) {
-      if (password.empty()) {
-        audit(req, user, "BASIC", false, "empty password");
-        co_return Status::unauthenticated("Error validating the login: empty password");
-      }
-      auth::ClientInfo client{req.peer_ip, req.connection_id};
-      Status checked = co_await password_->authenticate(user, password, client);
-      if (!checked.is_ok()) {
-        audit(req, user, "BASIC", false, checked.message());
-        co_return checked;
-      }
-    } else if (!options_.anonymous_allowed) {
-      audit(req, user, "BASIC", false, "no password provider is configured");
-      co_return Status::unauthenticated(
-          "Basic authentication is not offered: kyuubi.authentication names no password "
-          "provider");
-    }
-    identity = HttpIdentity{user, "BASIC", ""};
+    identity = co_await basic(req, credentials);
   } else if (iequals(scheme, "Negotiate")) {
-    audit(req, "", "NEGOTIATE", false, "SPNEGO is not available");
-    co_return Status::unauthenticated(
-        "Negotiate (SPNEGO) authentication is not available on this server yet: log in with "
-        "Basic credentials or over the binary port with Kerberos");
+    identity = co_await negotiate(req, std::move(credentials));
   } else if (iequals(scheme, "Bearer")) {
-    audit(req, "", "BEARER", false, "no token provider");
-    co_return Status::unauthenticated(
-        "Bearer tokens are not accepted: kitsune.authentication.custom.bearer.library is unset");
+    identity = co_await bearer(req, credentials);
   } else {
     audit(req, "", scheme, false, "unknown scheme");
     co_return Status::unauthenticated("Unsupported authentication scheme '" + scheme + "'");
   }
+  if (!identity) co_return identity.status();
 
-  audit(req, identity.user, identity.mechanism, true, "");
+  audit(req, identity->user, identity->mechanism, true, "");
   if (options_.use_cookie) {
-    std::string c = std::string(kAuthCookieName) + "=" + make_cookie_value(identity.user) +
+    std::string c = std::string(kAuthCookieName) + "=" + make_cookie_value(identity->user) +
                     "; Max-Age=" + std::to_string(options_.cookie_max_age.count());
     if (!options_.cookie_domain.empty()) c += "; Domain=" + options_.cookie_domain;
     if (!options_.cookie_path.empty()) c += "; Path=" + options_.cookie_path;
     if (options_.cookie_http_only) c += "; HttpOnly";
     if (options_.cookie_secure) c += "; Secure";
-    identity.set_cookie = std::move(c);
+    identity->response_headers.emplace_back("Set-Cookie", std::move(c));
   }
   co_return identity;
 }
@@ -219,7 +257,12 @@ HttpResponse HttpAuthenticator::unauthorized(const Status& why, bool json) const
   HttpResponse r = json ? HttpResponse::error(status, why.message())
                         : HttpResponse::text(status, "Authentication Error: " + why.message());
   if (!unavailable) {
-    r.headers.emplace_back("WWW-Authenticate", options_.kerberos ? "Negotiate" : "Basic");
+    // Each scheme offered, so that a client (curl --negotiate) knows which to answer with.
+    if (providers_.spnego) r.headers.emplace_back("WWW-Authenticate", "Negotiate");
+    if (providers_.bearer) r.headers.emplace_back("WWW-Authenticate", "Bearer");
+    if (providers_.password || !providers_.spnego) {
+      r.headers.emplace_back("WWW-Authenticate", "Basic realm=\"kyuubi\"");
+    }
   }
   return r;
 }

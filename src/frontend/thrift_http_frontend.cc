@@ -141,7 +141,7 @@ awaitable<HttpResponse> ThriftHttpFrontend::handle(HttpRequest& req) {
   } else {
     out.body.assign(reinterpret_cast<const char*>(reply->data()), reply->size());
   }
-  if (!identity->set_cookie.empty()) out.headers.emplace_back("Set-Cookie", identity->set_cookie);
+  for (const auto& header : identity->response_headers) out.headers.push_back(header);
   co_return out;
 }
 

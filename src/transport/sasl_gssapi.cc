@@ -13,6 +13,7 @@
 #include <cstring>
 #include <mutex>
 
+#include "kerberos_util.h"
 #include "kitsune/auth/kerberos_name.h"
 #include "kitsune/common/blocking_pool.h"
 #include "kitsune/common/log.h"
@@ -214,17 +215,6 @@ class CyrusSecurityLayer final : public SecurityLayer {
   std::vector<std::uint8_t> framed_;
 };
 
-// The display form of a GSS name (the full principal), or empty.
-std::string display_name(gss_name_t name) {
-  if (name == GSS_C_NO_NAME) return {};
-  OM_uint32 minor = 0;
-  gss_buffer_desc buffer = GSS_C_EMPTY_BUFFER;
-  if (GSS_ERROR(gss_display_name(&minor, name, &buffer, nullptr))) return {};
-  std::string out(static_cast<const char*>(buffer.value), buffer.length);
-  gss_release_buffer(&minor, &buffer);
-  return out;
-}
-
 // The client's full principal. Cyrus' GSSAPI plugin strips the default realm from the name it
 // authenticated, and its canonicalization appends the user realm given to sasl_server_new (the
 // default realm) back, so SASL_AUTHUSER is the full principal; a plugin that reports the GSS peer
@@ -417,60 +407,6 @@ class GssapiServerImpl final : public GssapiServer {
   std::shared_ptr<BlockingPool> pool_;
 };
 
-// The keytab names a file that holds a key of `principal`; otherwise why not, naming the key.
-Status check_keytab(const std::string& keytab, const std::string& principal) {
-  const std::string key = "kyuubi.kinit.keytab";
-  std::string path = keytab;
-  for (const char* prefix : {"FILE:", "WRFILE:"}) {
-    if (path.starts_with(prefix)) path = path.substr(std::strlen(prefix));
-  }
-  if (access(path.c_str(), R_OK) != 0) {
-    return Status::error(key + ": cannot read the keytab '" + keytab +
-                         "': " + std::strerror(errno));
-  }
-  krb5_context context = nullptr;
-  if (krb5_init_context(&context) != 0) {
-    return Status::error(key + ": cannot initialize Kerberos (check KRB5_CONFIG)");
-  }
-  auto message = [&](krb5_error_code code) {
-    const char* m = krb5_get_error_message(context, code);
-    std::string out = m ? m : "error " + std::to_string(code);
-    krb5_free_error_message(context, m);
-    return out;
-  };
-  Status result = Status::ok();
-  krb5_principal wanted = nullptr;
-  krb5_keytab kt = nullptr;
-  krb5_kt_cursor cursor{};
-  bool found = false;
-  bool any = false;
-  krb5_error_code code = krb5_parse_name(context, principal.c_str(), &wanted);
-  if (code != 0) {
-    result = Status::error("kyuubi.kinit.principal: '" + principal + "': " + message(code));
-  } else if ((code = krb5_kt_resolve(context, ("FILE:" + path).c_str(), &kt)) != 0) {
-    result = Status::error(key + ": '" + keytab + "': " + message(code));
-  } else if ((code = krb5_kt_start_seq_get(context, kt, &cursor)) != 0) {
-    result = Status::error(key + ": cannot read the keytab '" + keytab + "': " + message(code));
-  } else {
-    krb5_keytab_entry entry;
-    while (!found && krb5_kt_next_entry(context, kt, &entry, &cursor) == 0) {
-      any = true;
-      found = krb5_principal_compare(context, entry.principal, wanted) != 0;
-      krb5_free_keytab_entry_contents(context, &entry);
-    }
-    krb5_kt_end_seq_get(context, kt, &cursor);
-    if (!found) {
-      result = Status::error(key + ": the keytab '" + keytab + "' holds " +
-                             (any ? "no key of " : "no keys at all, none of ") + principal +
-                             " (kyuubi.kinit.principal)");
-    }
-  }
-  if (kt) krb5_kt_close(context, kt);
-  if (wanted) krb5_free_principal(context, wanted);
-  krb5_free_context(context);
-  return result;
-}
-
 // ---- The client ---------------------------------------------------------------------------
 
 // SASL_CB_USER: no authorization id (the server takes the authenticated principal).
@@ -558,7 +494,8 @@ Result<std::shared_ptr<GssapiServer>> GssapiServer::create(GssapiServerOptions o
   }
   auth::KerberosName full = *name;
   full.realm = params->realm;
-  Status s = check_keytab(options.keytab, full.str());
+  Status s =
+      check_keytab(options.keytab, full.str(), "kyuubi.kinit.keytab", "kyuubi.kinit.principal");
   if (!s.is_ok()) return s;
   auto rules = auth::AuthToLocal::parse(options.auth_to_local, realm);
   if (!rules) return rules.status();
@@ -589,8 +526,7 @@ Result<std::shared_ptr<GssapiServer>> GssapiServer::create(GssapiServerOptions o
         "(install libsasl2-modules-gssapi-mit)");
   }
   // MIT's acceptor reads the keytab registered here (process-wide; one per server).
-  std::string path = options.keytab;
-  if (!path.starts_with("FILE:") && !path.starts_with("WRFILE:")) path = "FILE:" + path;
+  const std::string path = keytab_name(options.keytab);
   if (GSS_ERROR(krb5_gss_register_acceptor_identity(path.c_str()))) {
     return Status::error("kyuubi.kinit.keytab: GSSAPI refused the keytab '" + options.keytab + "'");
   }

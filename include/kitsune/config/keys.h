@@ -698,7 +698,7 @@ using List = std::vector<std::string>;
   X(kAuthenticationCustomBearerLibrary, std::string, kString,                                      \
     "kitsune.authentication.custom.bearer.library", false, "", kServer, "", "",                    \
     "Shared object with a kitsune_token_provider for HTTP Bearer tokens "                          \
-    "(include/kitsune/auth/custom_provider.h); unset: Bearer is not accepted.")                    \
+    "(include/kitsune/auth/token_provider.h); unset: Bearer is not accepted.")                     \
   X(kMetadataStoreJdbcDatabaseType, std::string, kString,                                          \
     "kyuubi.metadata.store.jdbc.database.type", true, "SQLITE", kServer, "", "SQLITE, POSTGRESQL,  \
     MYSQL, CUSTOM",                                                                                \

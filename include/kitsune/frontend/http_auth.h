@@ -9,13 +9,17 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "kitsune/auth/audit_log.h"
 #include "kitsune/auth/authenticator.h"
+#include "kitsune/auth/token_authenticator.h"
 #include "kitsune/common/asio.h"
 #include "kitsune/common/status.h"
 #include "kitsune/config/conf.h"
 #include "kitsune/frontend/http_server.h"
+#include "kitsune/transport/spnego.h"
 
 namespace kitsune::frontend {
 
@@ -27,7 +31,7 @@ struct HttpAuthOptions {
   std::string cookie_path;
   bool cookie_http_only = true;
   bool cookie_secure = false;  // set on TLS ports
-  // kyuubi.authentication lists KERBEROS: Negotiate is the scheme asked for on a 401.
+  // kyuubi.authentication lists KERBEROS: Negotiate is offered (with an acceptor).
   bool kerberos = false;
   // NOSASL alone or NONE first: a request without credentials is "anonymous".
   bool anonymous_allowed = false;
@@ -37,16 +41,26 @@ struct HttpAuthOptions {
 
 struct HttpIdentity {
   std::string user;
-  std::string mechanism;   // COOKIE, BASIC, NEGOTIATE, BEARER, NONE
-  std::string set_cookie;  // a Set-Cookie header value to send back, or ""
+  std::string mechanism;  // COOKIE, BASIC, NEGOTIATE, BEARER, NONE
+  // Headers for the response: Set-Cookie with a new cookie, WWW-Authenticate with the server's
+  // SPNEGO reply token (mutual authentication).
+  std::vector<std::pair<std::string, std::string>> response_headers;
+};
+
+// What checks each scheme; a null one is not offered.
+struct HttpAuthProviders {
+  std::shared_ptr<auth::PasswordAuthenticator> password;  // Basic
+  std::shared_ptr<transport::SpnegoAcceptor> spnego;      // Negotiate
+  std::shared_ptr<auth::TokenAuthenticator> bearer;       // Bearer
+  std::shared_ptr<auth::AuditLog> audit;                  // the audit lines
+  // Why Negotiate is not offered though KERBEROS is listed (the keys to set), for the 401.
+  std::string spnego_missing;
 };
 
 class HttpAuthenticator {
  public:
-  // `password` checks Basic credentials (null: Basic is accepted only when anonymous logins
-  // are); `audit` may be null.
-  HttpAuthenticator(HttpAuthOptions options, std::shared_ptr<auth::PasswordAuthenticator> password,
-                    std::shared_ptr<auth::AuditLog> audit);
+  // Without a password provider, Basic is accepted only when anonymous logins are.
+  HttpAuthenticator(HttpAuthOptions options, HttpAuthProviders providers);
 
   // The identity of `req`, or kUnauthenticated with what the client may be told (never a
   // password), or kUnavailable when the provider cannot be reached.
@@ -65,9 +79,12 @@ class HttpAuthenticator {
              bool allowed, const std::string& reason) const;
   std::string signature(const std::string& payload) const;
 
+  awaitable<Result<HttpIdentity>> basic(const HttpRequest& req, const std::string& credentials);
+  awaitable<Result<HttpIdentity>> negotiate(const HttpRequest& req, std::string credentials);
+  awaitable<Result<HttpIdentity>> bearer(const HttpRequest& req, const std::string& credentials);
+
   HttpAuthOptions options_;
-  std::shared_ptr<auth::PasswordAuthenticator> password_;
-  std::shared_ptr<auth::AuditLog> audit_;
+  HttpAuthProviders providers_;
   std::array<std::uint8_t, 32> secret_;
 };
 

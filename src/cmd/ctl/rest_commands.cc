@@ -11,7 +11,6 @@
 #include <iostream>
 #include <thread>
 
-#include <gssapi/gssapi.h>
 #include <nlohmann/json.hpp>
 
 #include "batch_file.h"
@@ -19,6 +18,7 @@
 #include "kitsune/common/log.h"
 #include "kitsune/common/strings.h"
 #include "kitsune/config/keys.h"
+#include "kitsune/transport/spnego.h"
 #include "table.h"
 
 namespace kitsune::ctl {
@@ -168,56 +168,6 @@ std::string password_for(const CtlOptions& o, const std::string& user) {
   return password;
 }
 
-std::string gss_message(OM_uint32 status, int type) {
-  std::string text;
-  OM_uint32 context = 0;
-  do {
-    OM_uint32 minor = 0;
-    gss_buffer_desc buffer{0, nullptr};
-    if (GSS_ERROR(gss_display_status(&minor, status, type, GSS_C_NO_OID, &context, &buffer))) {
-      break;
-    }
-    if (!text.empty()) text += "; ";
-    text.append(static_cast<const char*>(buffer.value), buffer.length);
-    gss_release_buffer(&minor, &buffer);
-  } while (context != 0);
-  return text;
-}
-
-// "Negotiate <token>": a first SPNEGO token for HTTP@<host> from the caller's Kerberos
-// credentials (kinit, or KRB5CCNAME).
-Result<std::string> spnego_authorization(const std::string& host) {
-  std::string service = "HTTP@" + host;
-  gss_buffer_desc name_buffer{service.size(), service.data()};
-  OM_uint32 minor = 0;
-  gss_name_t target = GSS_C_NO_NAME;
-  OM_uint32 major = gss_import_name(&minor, &name_buffer, GSS_C_NT_HOSTBASED_SERVICE, &target);
-  if (GSS_ERROR(major)) {
-    return Status::error("SPNEGO: bad service name " + service + ": " +
-                         gss_message(major, GSS_C_GSS_CODE));
-  }
-  static char kSpnegoOid[] = "\x2b\x06\x01\x05\x05\x02";  // 1.3.6.1.5.5.2
-  gss_OID_desc spnego{6, kSpnegoOid};
-  gss_ctx_id_t context = GSS_C_NO_CONTEXT;
-  gss_buffer_desc token{0, nullptr};
-  major = gss_init_sec_context(&minor, GSS_C_NO_CREDENTIAL, &context, target, &spnego,
-                               GSS_C_MUTUAL_FLAG, 0, GSS_C_NO_CHANNEL_BINDINGS, GSS_C_NO_BUFFER,
-                               nullptr, &token, nullptr, nullptr);
-  std::string header;
-  if (!GSS_ERROR(major)) {
-    header = "Negotiate " +
-             base64_encode(std::string_view(static_cast<const char*>(token.value), token.length));
-  }
-  const std::string why = GSS_ERROR(major) ? gss_message(major, GSS_C_GSS_CODE) + " (" +
-                                                 gss_message(minor, GSS_C_MECH_CODE) + ")"
-                                           : "";
-  gss_release_buffer(&minor, &token);
-  if (context != GSS_C_NO_CONTEXT) gss_delete_sec_context(&minor, &context, GSS_C_NO_BUFFER);
-  gss_release_name(&minor, &target);
-  if (header.empty()) return Status::error("SPNEGO for " + service + " failed: " + why);
-  return header;
-}
-
 // ---- the client ----
 
 struct Rest {
@@ -283,7 +233,7 @@ Outcome connect_rest(const CtlOptions& o, const config::Conf& conf, const BatchF
     } else if (auto raw = conf.raw(kRestSpnegoHostKey); raw && !trim(*raw).empty()) {
       host = std::string(trim(*raw));
     }
-    authorizer = [host]() { return spnego_authorization(host); };
+    authorizer = [host]() { return transport::spnego_authorization_header(host); };
   } else {
     return Outcome::usage("Unsupported auth schema: " + schema + " (basic or spnego)");
   }

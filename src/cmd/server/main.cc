@@ -19,6 +19,7 @@
 #include <boost/asio/signal_set.hpp>
 
 #include "kitsune/auth/authenticator.h"
+#include "kitsune/auth/token_authenticator.h"
 #include "kitsune/batch/batch_manager.h"
 #include "kitsune/common/asio.h"
 #include "kitsune/common/blocking_pool.h"
@@ -39,6 +40,7 @@
 #include "kitsune/rest/rest_frontend.h"
 #include "kitsune/routing/groups.h"
 #include "kitsune/session/gateway_service.h"
+#include "kitsune/transport/spnego.h"
 
 namespace {
 
@@ -100,6 +102,36 @@ std::string server_node_data(const config::Conf& conf, const std::string& host, 
 bool auth_settings_nosasl(const config::Conf& conf) {
   auto settings = auth::read_auth_settings(conf);
   return settings && settings->nosasl;
+}
+
+// What checks each scheme on an HTTP frontend. Negotiate needs KERBEROS in kyuubi.authentication
+// and a principal with its keytab: kyuubi.spnego.*, and for Thrift over HTTP also the server's
+// kyuubi.kinit.* (as Hive's servlet). Fails, for the startup log, when a configured keytab does
+// not hold its principal.
+Result<frontend::HttpAuthProviders> http_auth_providers(
+    const config::Conf& conf, std::string_view host, bool thrift_http,
+    std::shared_ptr<auth::PasswordAuthenticator> password,
+    std::shared_ptr<auth::TokenAuthenticator> bearer, std::shared_ptr<auth::AuditLog> audit) {
+  frontend::HttpAuthProviders providers;
+  providers.password = std::move(password);
+  providers.bearer = std::move(bearer);
+  providers.audit = std::move(audit);
+  auto settings = auth::read_auth_settings(conf);
+  if (!settings || !settings->kerberos) return providers;
+  auto spnego = transport::SpnegoOptions::from_conf(conf, host, thrift_http);
+  if (!spnego) return spnego.status();
+  if (spnego->identities.empty()) {
+    providers.spnego_missing = "kyuubi.spnego.principal and kyuubi.spnego.keytab are unset";
+    logger("auth")->warn("{}: Negotiate is not offered: {}",
+                         thrift_http ? "Thrift over HTTP" : "REST", providers.spnego_missing);
+    return providers;
+  }
+  auto acceptor = transport::SpnegoAcceptor::create(std::move(spnego).value());
+  if (!acceptor) return acceptor.status();
+  logger("auth")->info("{}: Negotiate (SPNEGO) as {}", thrift_http ? "Thrift over HTTP" : "REST",
+                       join((*acceptor)->principals(), ", "));
+  providers.spnego = std::move(acceptor).value();
+  return providers;
 }
 
 fs::path executable_dir() {
@@ -271,6 +303,13 @@ int run(const std::vector<std::string>& args) {
                 (security->tls ? ", TLS" : "");
   auto password = security->password;
   auto audit = security->audit;
+  // Bearer tokens on both HTTP frontends, one provider and one pool for the two.
+  auto bearer_provider = auth::make_token_authenticator(conf);
+  if (!bearer_provider) {
+    log->error("{}", bearer_provider.status().message());
+    return 2;
+  }
+  std::shared_ptr<auth::TokenAuthenticator> bearer = std::move(bearer_provider).value();
   frontend::ThriftBinaryFrontend frontend(shards, *options, service, std::move(security).value());
   std::string address_lines;
   tcp::endpoint bound;
@@ -296,8 +335,13 @@ int run(const std::vector<std::string>& args) {
     // Hive's servlet wants a user name even with NONE (the password is not checked); only NOSASL
     // lets a request without credentials in.
     http_auth_options.anonymous_allowed = auth_settings_nosasl(conf);
-    auto http_auth =
-        std::make_shared<frontend::HttpAuthenticator>(http_auth_options, password, audit);
+    auto http_providers = http_auth_providers(conf, advertised, true, password, bearer, audit);
+    if (!http_providers) {
+      log->error("{}", http_providers.status().message());
+      return 2;
+    }
+    auto http_auth = std::make_shared<frontend::HttpAuthenticator>(
+        http_auth_options, std::move(http_providers).value());
     http_frontend = std::make_unique<frontend::ThriftHttpFrontend>(
         shards, std::move(http_options).value(), service, http_auth);
     auto b = http_frontend->start();
@@ -355,8 +399,13 @@ int run(const std::vector<std::string>& args) {
 
     auto rest_auth_options = frontend::HttpAuthOptions::from_conf(conf, false);
     rest_auth_options.transport = "rest";
-    auto rest_auth =
-        std::make_shared<frontend::HttpAuthenticator>(rest_auth_options, password, audit);
+    auto rest_providers = http_auth_providers(conf, advertised, false, password, bearer, audit);
+    if (!rest_providers) {
+      log->error("{}", rest_providers.status().message());
+      return 2;
+    }
+    auto rest_auth = std::make_shared<frontend::HttpAuthenticator>(
+        rest_auth_options, std::move(rest_providers).value());
     // The batch manager is named after the bound port (kyuubi_instance): batch requests that
     // come before it is set get 503.
     rest_frontend = std::make_unique<rest::RestFrontend>(shards, std::move(rest_options).value(),

@@ -1,8 +1,6 @@
 // kitsune-ctl's batch and session commands against a real gateway's REST API (/api/v1): SQL
 // batches created from YAML files, followed to their end, listed, shown and closed; sessions
-// listed. PENDING: it needs the gateway's REST frontend and GatewayProcess::rest_port(), which are
-// being written; once they are in, rename this file to ctl_rest_test.cc and add it to SOURCES in
-// CMakeLists.txt.
+// listed; --authSchema spnego with a ticket from a real MIT KDC.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -10,6 +8,7 @@
 #include "ctl_process.h"
 #include "gateway_calls.h"
 #include "gateway_process.h"
+#include "kdc_process.h"
 
 namespace kitsune::testing {
 namespace {
@@ -161,6 +160,49 @@ TEST_F(CtlAgainstTheRestApi, TheRestUrlComesFromTheGatewaysConfigurationWhenNotG
                            60s, {"KYUUBI_PASSWORD=secret"});
   EXPECT_EQ(run.exit_code, 0) << run.describe();
   EXPECT_TRUE(contains(run.out, "Batch List (from 0 total 0)")) << run.out;
+}
+
+TEST(CtlWithSpnego, LogsInWithTheCallersTicketAndFailsClearlyWithoutOne) {
+  const std::string password = "alice-Ctl-Spn-7q";
+  KdcProcess kdc;
+  kdc.export_config();  // KRB5_CONFIG for the gateway and kitsune-ctl
+  kdc.add_user("alice", password);
+  kdc.add_service("HTTP/localhost");
+  kdc.add_service("hive/localhost");
+  const std::string http_keytab = kdc.dir() + "/http.keytab";
+  const std::string hive_keytab = kdc.dir() + "/hive.keytab";
+  kdc.export_keytab("HTTP/localhost", http_keytab);
+  kdc.export_keytab("hive/localhost", hive_keytab);
+  const std::string ticket = kdc.new_ccache();
+  const auto kinit = kdc.kinit("alice", password, ticket);
+  ASSERT_EQ(kinit.exit_code, 0) << kinit.output;
+
+  GatewayOptions o;
+  o.conf = {{"kyuubi.authentication", "KERBEROS"},
+            {"kyuubi.kinit.principal", "hive/localhost@" + kdc.realm()},
+            {"kyuubi.kinit.keytab", hive_keytab},
+            {"kyuubi.spnego.principal", "HTTP/localhost@" + kdc.realm()},
+            {"kyuubi.spnego.keytab", http_keytab}};
+  GatewayProcess gw(o);
+  ASSERT_GT(gw.rest_port(), 0) << gw.log();
+  // The service ticket is for HTTP/<the URL's host>: localhost, as the keytab's principal.
+  const std::string url = "http://localhost:" + std::to_string(gw.rest_port());
+
+  const auto listed = run_ctl({"--conf-dir", gw.conf_dir(), "--hostUrl", url, "--authSchema",
+                               "spnego", "list", "batch", "--json"},
+                              60s, {"KRB5CCNAME=" + ticket});
+  ASSERT_EQ(listed.exit_code, 0) << listed.describe() << gw.log();
+  EXPECT_TRUE(contains(listed.out, "\"batches\"")) << listed.out;
+  EXPECT_TRUE(
+      wait_until([&] { return contains(gw.log(), "user=\"alice\"\tmechanism=NEGOTIATE\t"); }, 10s))
+      << gw.log();
+
+  const auto no_ticket = run_ctl(
+      {"--conf-dir", gw.conf_dir(), "--hostUrl", url, "--authSchema", "spnego", "list", "batch"},
+      60s, {"KRB5CCNAME=" + kdc.new_ccache()});
+  EXPECT_NE(no_ticket.exit_code, 0) << no_ticket.describe();
+  EXPECT_TRUE(contains(no_ticket.err, "SPNEGO for HTTP@localhost failed")) << no_ticket.describe();
+  EXPECT_FALSE(contains(gw.log(), password));
 }
 
 }  // namespace
