@@ -141,7 +141,8 @@ awaitable<HttpResponse> ThriftHttpFrontend::handle(HttpRequest& req) {
   } else {
     out.body.assign(reinterpret_cast<const char*>(reply->data()), reply->size());
   }
-  for (const auto& header : identity->response_headers) out.headers.push_back(header);
+  for (const auto& header : identity->response_headers)
+    out.headers.push_back(header);
   co_return out;
 }
 

@@ -207,7 +207,8 @@ awaitable<HttpResponse> RestFrontend::Router::handle(HttpRequest& req) {
   caller.ctx.forwarded_for = frontend::forwarded_client(req, options_.client_ip_header);
   caller.ctx.connectionless = true;
   HttpResponse out = co_await route(req, caller, parts);
-  for (const auto& header : identity->response_headers) out.headers.push_back(header);
+  for (const auto& header : identity->response_headers)
+    out.headers.push_back(header);
   co_return out;
 }
 
