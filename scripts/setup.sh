@@ -7,7 +7,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 
 # Build tools, the libraries Kitsune links, and the real services its tests start.
 packages=(
-  build-essential cmake ninja-build pkg-config python3 curl
+  build-essential cmake ninja-build pkg-config python3 curl jq
   thrift-compiler libthrift-dev libboost-all-dev
   libsasl2-dev libsasl2-modules libsasl2-modules-gssapi-mit
   libkrb5-dev krb5-kdc krb5-admin-server krb5-user
