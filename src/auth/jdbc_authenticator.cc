@@ -51,30 +51,10 @@ Status config_error(const config::Key<T>& key, std::string why) {
 // A database's message on one line: each run of control characters and spaces as one space,
 // every secret replaced, so that neither a password nor a forged log line gets through.
 std::string clean(std::string_view text, std::initializer_list<const std::string*> secrets) {
-  std::string out;
-  bool space = false;
-  for (char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c <= 0x20 || c == 0x7f) {
-      space = true;
-      continue;
-    }
-    if (space && !out.empty()) out += ' ';
-    space = false;
-    out += ch;
-  }
-  for (const std::string* secret : secrets) {
-    if (secret->empty()) continue;
-    for (auto pos = out.find(*secret); pos != std::string::npos; pos = out.find(*secret, pos)) {
-      out.replace(pos, secret->size(), "***");
-      pos += 3;
-    }
-  }
+  std::string out = one_line(text);
+  for (const std::string* secret : secrets)
+    out = redact(std::move(out), *secret);
   return out.empty() ? "no message" : out;
-}
-
-void wipe(std::string& secret) {
-  std::fill(secret.begin(), secret.end(), '\0');
 }
 
 // ---- the query ----------------------------------------------------------------------------

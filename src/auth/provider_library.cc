@@ -125,16 +125,4 @@ std::string clean_message(const char* buffer, std::size_t size) {
   return out;
 }
 
-std::string without_secret(std::string text, std::string_view secret) {
-  if (secret.empty()) return text;
-  for (auto pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos + 3)) {
-    text.replace(pos, secret.size(), "***");
-  }
-  return text;
-}
-
-void wipe(std::string& secret) {
-  explicit_bzero(secret.data(), secret.size());
-}
-
 }  // namespace kitsune::auth

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "kitsune/common/status.h"
+#include "kitsune/common/strings.h"
 #include "kitsune/config/conf.h"
 
 namespace kitsune::auth {
@@ -73,11 +74,5 @@ Result<std::size_t> provider_pool_size(const config::Conf& conf);
 // that forgot it), each run of control characters as one space, trimmed, so that a message
 // cannot forge log lines or terminal escapes.
 std::string clean_message(const char* buffer, std::size_t size);
-
-// `text` with every occurrence of a non-empty `secret` replaced by ***.
-std::string without_secret(std::string text, std::string_view secret);
-
-// Overwrites a secret's bytes before its memory is released (not optimised away).
-void wipe(std::string& secret);
 
 }  // namespace kitsune::auth

@@ -40,7 +40,7 @@ Result<std::string> check(const ProviderLibrary& library, const std::string& tok
   const int rc = library.authenticate<kitsune_token_provider_authenticate_fn>()(
       library.state(), token.c_str(), address.c_str(), user.data(), user.size(), message.data(),
       message.size());
-  const std::string text = without_secret(clean_message(message.data(), message.size()), token);
+  const std::string text = redact(clean_message(message.data(), message.size()), token);
   if (rc == KITSUNE_TOKEN_ACCEPTED) {
     const std::size_t n = strnlen(user.data(), user.size());
     const std::string_view name(user.data(), n);

@@ -42,24 +42,7 @@ Status config_error(const config::Key<T>& key, std::string why) {
 
 // A database's message on one line, with the password (if any) replaced.
 std::string clean(std::string_view text, const std::string& secret) {
-  std::string out;
-  bool space = false;
-  for (char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c <= 0x20 || c == 0x7f) {
-      space = true;
-      continue;
-    }
-    if (space && !out.empty()) out += ' ';
-    space = false;
-    out += ch;
-  }
-  if (!secret.empty()) {
-    for (auto pos = out.find(secret); pos != std::string::npos; pos = out.find(secret, pos)) {
-      out.replace(pos, secret.size(), "***");
-      pos += 3;
-    }
-  }
+  std::string out = redact(one_line(text), secret);
   return out.empty() ? "no message" : out;
 }
 

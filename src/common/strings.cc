@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 
 namespace kitsune {
 
@@ -200,6 +201,35 @@ std::optional<std::string> base64_decode(std::string_view text) {
   // A single leftover character cannot encode a byte.
   if (bits >= 6) return std::nullopt;
   return out;
+}
+
+std::string one_line(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  bool space = false;
+  for (char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c <= 0x20 || c == 0x7f) {
+      space = true;
+      continue;
+    }
+    if (space && !out.empty()) out += ' ';
+    space = false;
+    out += ch;
+  }
+  return out;
+}
+
+std::string redact(std::string text, std::string_view secret) {
+  if (secret.empty()) return text;
+  for (auto pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos + 3)) {
+    text.replace(pos, secret.size(), "***");
+  }
+  return text;
+}
+
+void wipe(std::string& secret) {
+  explicit_bzero(secret.data(), secret.size());
 }
 
 }  // namespace kitsune

@@ -28,6 +28,23 @@ std::uint64_t next_connection_id() {
   return next++;
 }
 
+awaitable<std::optional<tcp::socket>> accept_next(tcp::acceptor& acceptor, asio::io_context& io,
+                                                  const std::atomic<bool>& stopping,
+                                                  std::string_view name) {
+  asio::steady_timer backoff(co_await asio::this_coro::executor);
+  while (!stopping) {
+    tcp::socket socket(asio::make_strand(io));
+    error_code ec;
+    co_await acceptor.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
+    if (!ec) co_return std::optional<tcp::socket>(std::move(socket));
+    if (stopping || ec == asio::error::operation_aborted || !acceptor.is_open()) break;
+    logger("frontend")->warn("{}: accept failed: {}", name, ec.message());
+    backoff.expires_after(std::chrono::milliseconds(100));
+    co_await backoff.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+  co_return std::nullopt;
+}
+
 std::optional<std::string> percent_decode(std::string_view text) {
   std::string out;
   out.reserve(text.size());
@@ -203,22 +220,10 @@ void HttpServer::forget(std::uint64_t id) {
 }
 
 awaitable<void> HttpServer::accept_loop() {
-  auto log = logger("frontend");
-  asio::steady_timer backoff(accept_strand_);
-  while (!stopping_) {
-    tcp::socket socket(asio::make_strand(shards_.next()));
-    error_code ec;
-    co_await acceptor_.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) {
-      if (stopping_ || ec == asio::error::operation_aborted || !acceptor_.is_open()) break;
-      log->warn("{}: accept failed: {}", options_.name, ec.message());
-      backoff.expires_after(std::chrono::milliseconds(100));
-      co_await backoff.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-      continue;
-    }
+  while (auto socket = co_await accept_next(acceptor_, shards_.next(), stopping_, options_.name)) {
     const std::uint64_t id = next_connection_id();
-    auto executor = socket.get_executor();
-    asio::co_spawn(executor, serve(std::move(socket), id), asio::detached);
+    auto executor = socket->get_executor();
+    asio::co_spawn(executor, serve(std::move(*socket), id), asio::detached);
   }
 }
 

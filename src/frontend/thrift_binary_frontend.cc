@@ -252,25 +252,11 @@ std::size_t ThriftBinaryFrontend::connection_count() const {
 }
 
 awaitable<void> ThriftBinaryFrontend::accept_loop() {
-  auto log = logger("frontend");
-  asio::steady_timer backoff(accept_strand_);
-  while (!stopping_) {
-    // Each connection gets its own strand: its coroutine, socket and timers never run
-    // concurrently, whatever the number of I/O threads.
-    tcp::socket socket(asio::make_strand(shards_ ? shards_->next() : io_));
-    error_code ec;
-    co_await acceptor_.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) {
-      if (stopping_ || ec == asio::error::operation_aborted || !acceptor_.is_open()) break;
-      // Out of file descriptors and the like: say so, wait a little, keep the listener.
-      log->warn("{}: accept failed: {}", options_.name, ec.message());
-      backoff.expires_after(std::chrono::milliseconds(100));
-      co_await backoff.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-      continue;
-    }
+  while (auto socket = co_await accept_next(acceptor_, shards_ ? shards_->next() : io_, stopping_,
+                                            options_.name)) {
     const std::uint64_t id = next_connection_id();
-    auto executor = socket.get_executor();
-    asio::co_spawn(executor, serve(std::move(socket), id), asio::detached);
+    auto executor = socket->get_executor();
+    asio::co_spawn(executor, serve(std::move(*socket), id), asio::detached);
   }
 }
 

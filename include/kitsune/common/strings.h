@@ -29,6 +29,16 @@ std::string uuid_string(std::span<const std::uint8_t> bytes16);
 // Compares without revealing through timing where two secrets first differ.
 bool constant_time_equals(std::string_view a, std::string_view b);
 
+// A message from elsewhere (a database, a library) on one line: each run of white space and
+// control characters as one space, none at either end, so that it cannot forge log lines.
+std::string one_line(std::string_view text);
+
+// `text` with every occurrence of `secret` replaced by "***" (unchanged when `secret` is empty).
+std::string redact(std::string text, std::string_view secret);
+
+// Overwrites a secret in memory in a way the compiler may not drop.
+void wipe(std::string& secret);
+
 // Matches a JDBC metadata pattern: '%' any run, '_' one character, '\' escapes the next one.
 // Case-insensitive, as HiveServer2 identifiers are. A null/empty pattern is not handled here.
 // For clients that send regular-expression style patterns (impyla), ".*" and "*" mean any run.

@@ -122,6 +122,14 @@ class HttpServer {
 // that opened them).
 std::uint64_t next_connection_id();
 
+// The next connection on `acceptor` (every frontend's accept loop), its socket on a strand of its
+// own over `io`, so that its coroutine and timers never run concurrently. A failed accept (out of
+// file descriptors and the like) is logged for `name` and retried after 100 ms, keeping the
+// listener. Empty once `stopping` is set or the acceptor has closed.
+awaitable<std::optional<tcp::socket>> accept_next(tcp::acceptor& acceptor, asio::io_context& io,
+                                                  const std::atomic<bool>& stopping,
+                                                  std::string_view name);
+
 // Percent-decoding of a URL component ('+' stays '+'); nullopt when an escape is malformed.
 std::optional<std::string> percent_decode(std::string_view text);
 

@@ -4,6 +4,8 @@
 #include <mysql.h>
 #include <mysqld_error.h>
 
+#include "kitsune/common/strings.h"
+
 namespace kitsune::backends::mysql {
 
 std::string scrub(std::string_view message, const std::string& secret) {
@@ -12,13 +14,7 @@ std::string scrub(std::string_view message, const std::string& secret) {
   for (char c : message) {
     out += (c == '\n' || c == '\r') ? ' ' : c;
   }
-  if (!secret.empty()) {
-    for (auto pos = out.find(secret); pos != std::string::npos; pos = out.find(secret, pos)) {
-      out.replace(pos, secret.size(), "***");
-      pos += 3;
-    }
-  }
-  return out;
+  return redact(std::move(out), secret);
 }
 
 Status mysql_status(unsigned int number, std::string_view sql_state, std::string_view message,
